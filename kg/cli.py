@@ -1,0 +1,250 @@
+"""The ``kg`` command: each subcommand is a thin call of the library function of the same name.
+
+Only this module prints and turns errors into exit codes:
+0 success; 1 the command ran and found problems (inputs that failed to build, SHACL
+violations); 2 it could not run (bad option, missing store, invalid query, busy store).
+Heavy modules are imported inside the commands that need them, so that querying never
+imports spaCy.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg import __version__
+from kg.config import DEFAULT_STORE
+from kg.errors import KgError
+
+EXIT_PROBLEMS = 1
+EXIT_FAILED = 2
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> None:
+    click.echo(f"kg: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one clear line on stderr and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KgError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+
+    return wrapper
+
+
+store_option = click.option(
+    "--store",
+    "store",
+    envvar="KG_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    show_envvar=True,
+    help="Store folder (embedded pyoxigraph) or http(s):// SPARQL endpoint.",
+)
+
+
+def _open(location: str):
+    from kg.store import open_store
+
+    return open_store(location)
+
+
+def format_option(*choices: str, default: str = "table") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format."
+    )
+
+
+def _print_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], fmt: str, *, title: str | None = None) -> None:
+    """Rows of plain values as a terminal table, JSON (a list of objects) or CSV/TSV."""
+    if fmt == "json":
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+        return
+    if fmt in ("csv", "tsv"):
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v) for v in (row.get(c) for c in columns)])
+        click.echo(out.getvalue(), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            cells.append("; ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else str(value)))
+        table.add_row(*cells)
+    Console(soft_wrap=False).print(table)
+    click.echo(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def cli() -> None:
+    """newskg: news reports → a knowledge graph of attributed claims (RDF, SPARQL, Gephi)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@store_option
+@click.option("--force", is_flag=True, help="Rebuild documents already in the store.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Extraction processes.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@format_option("table", "json", default="table")
+@handle_errors
+def build(paths: tuple[str, ...], store: str, force: bool, jobs: int, progress: bool | None, fmt: str) -> None:
+    """Build the graph of PATHS (.txt/.md files, folders, .jsonl) into the store."""
+    from kg.build import build as build_graph
+
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = None
+    if show:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
+        bar.start()
+        task = bar.add_task("building")
+
+        def tick(report, path):  # noqa: ANN001 - callback of kg.build.Progress
+            bar.update(task, description=f"{report.built} built, {report.skipped} skipped, {len(report.failures)} failed")
+    try:
+        report = build_graph(paths, store=store, force=force, jobs=jobs, progress=tick if bar else None)
+    finally:
+        if bar:
+            bar.stop()
+    for failure in report.failures:
+        click.echo(f"kg: {failure}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f"{report.documents} documents read: {report.built} built, {report.skipped} already stored, "
+            f"{len(report.failures)} failed; {report.entities} entities, {report.claims} claims, "
+            f"{report.relations} relations, {report.events} events; {report.quads} quads "
+            f"in {report.seconds:.1f} s → {report.store}"
+        )
+    if report.failures:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("query_text", metavar="QUERY")
+@store_option
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME to VALUE (a string literal).")
+@format_option("table", "json", "csv", "tsv", "turtle", "ntriples", default="table")
+@handle_errors
+def query(query_text: str, store: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run QUERY: SPARQL text, a .rq file, or the name of a named query (see `kg queries`).
+
+    JSON output is SPARQL 1.1 Query Results JSON for SELECT and ASK.
+    """
+    from kg.queries import query as run_query
+    from kg.queries import rows, to_delimited, to_sparql_json
+    from kg.store import ResultKind
+
+    bound = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        bound[name] = value
+    with _open(store) as opened:
+        results = run_query(opened, query_text, params=bound)
+    if results.kind is ResultKind.GRAPH:
+        from pyoxigraph import RdfFormat, serialize
+
+        rdf = RdfFormat.N_TRIPLES if fmt == "ntriples" else RdfFormat.TURTLE
+        from kg.ontology import PREFIXES
+
+        kwargs = {"prefixes": PREFIXES} if rdf is RdfFormat.TURTLE else {}
+        click.echo(serialize(results.triples, format=rdf, **kwargs).decode("utf-8"), nl=False)
+    elif fmt == "json":
+        click.echo(to_sparql_json(results))
+    elif fmt in ("csv", "tsv"):
+        click.echo(to_delimited(results, delimiter="," if fmt == "csv" else "\t"), nl=False)
+    elif results.boolean is not None:
+        click.echo("true" if results.boolean else "false")
+    else:
+        _print_rows(rows(results), results.variables, "table")
+
+
+@cli.command()
+@format_option("table", "json", default="table")
+def queries(fmt: str) -> None:
+    """List the named queries with their descriptions and parameters."""
+    from kg.queries import named_queries
+
+    listed = [
+        {"name": q.name, "description": q.description, "parameters": [f"{k}: {v}" for k, v in q.params.items()]}
+        for q in named_queries().values()
+    ]
+    _print_rows(listed, ["name", "description", "parameters"], fmt)
+
+
+@cli.command()
+@store_option
+@format_option("table", "json", "csv", default="table")
+@handle_errors
+def stats(store: str, fmt: str) -> None:
+    """Counts of documents, entities by type, claims by stance, relations, events, quads."""
+    from kg.questions import stats as get_stats
+
+    with _open(store) as opened:
+        figures = get_stats(opened)
+    if fmt == "json":
+        click.echo(json.dumps(figures, indent=2))
+    else:
+        _print_rows([{"measure": k, "count": v} for k, v in figures.items()], ["measure", "count"], fmt)
+
+
+@cli.command()
+@store_option
+@format_option("text", "json", default="text")
+@handle_errors
+def validate(store: str, fmt: str) -> None:
+    """Check the store against the SHACL shapes: exit 0 conforms, 1 violations, 2 could not run."""
+    from kg.validate import validate as run_validate
+
+    with _open(store) as opened:
+        report = run_validate(opened)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for violation in report.violations:
+            click.echo(str(violation))
+        verdict = "conforms" if report.conforms else f"does not conform: {len(report.violations)} violations"
+        click.echo(f"{report.triples} triples checked against the SHACL shapes: {verdict}")
+    if not report.conforms:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def main() -> None:
+    """Entry point of the ``kg`` command."""
+    cli(prog_name="kg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Files, folders, JSON Lines and metadata sidecars → ``Document`` (text, metadata, content hash).
+
+Accepted inputs:
+
+- ``.txt`` and ``.md`` files, UTF-8 (a BOM is dropped, CRLF and CR line ends become LF);
+- folders of them, walked recursively in name order (symlink loops are reported, not followed);
+- ``.jsonl`` files with one article per line: ``text`` plus optional ``title``, ``url``,
+  ``published`` (ISO date or date-time) and ``publisher``;
+- a metadata sidecar beside a text file, ``NAME.json`` or ``NAME.txt.json``, with the same
+  optional keys (it is metadata, not an article, when walked in a folder);
+- a file name that starts with an ISO basic timestamp (``20220420T130000Z_…``) gives the
+  publication date when no sidecar does.
+
+Problems are values, not exceptions: ``iter_documents`` yields an ``InputError`` naming the file
+for each unreadable input and goes on with the others.
+
+>>> doc = document_from_text("Kyiv, Dec 14.\\r\\n")
+>>> doc.text
+'Kyiv, Dec 14.\\n'
+>>> doc.id[:12]
+'10c5f84b49ed'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.model import Document
+
+TEXT_SUFFIXES = frozenset({".txt", ".md"})
+JSONL_SUFFIXES = frozenset({".jsonl"})
+METADATA_KEYS = ("title", "url", "published", "publisher")
+#: Longest article accepted, in characters (spaCy's default ``max_length`` is 1,000,000).
+MAX_CHARS = 1_000_000
+
+_STAMPED_NAME = re.compile(r"^(\d{4})(\d{2})(\d{2})T\d{6}Z?_")
+
+
+def content_hash(text: str) -> str:
+    """Hex SHA-256 of the UTF-8 text: the identity of a document."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalise_text(text: str) -> str:
+    """Drop a BOM and make line ends LF, so offsets do not depend on the platform."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_date(value: object, *, where: object) -> date | None:
+    """An ISO date or date-time (string) as a ``date``; ``None`` for ``None`` or ``""``."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InputError(where, f"'published' must be an ISO date string, not {value!r}")
+    try:
+        return date.fromisoformat(value[:10]) if len(value) >= 10 else date.fromisoformat(value)
+    except ValueError:
+        try:
+            return datetime.fromisoformat(value).date()
+        except ValueError:
+            raise InputError(where, f"'published' is not an ISO date: {value!r}") from None
+
+
+def document_from_text(text: str, *, path: str | None = None, **metadata: object) -> Document:
+    """Build a ``Document`` from text and optional metadata (``title``, ``url``,
+    ``published``, ``publisher``)."""
+    where = path or "<text>"
+    unknown = set(metadata) - set(METADATA_KEYS)
+    if unknown:
+        raise InputError(where, f"unknown metadata keys: {', '.join(sorted(unknown))}")
+    text = normalise_text(text)
+    if not text.strip():
+        raise InputError(where, "empty document: no text to read")
+    if len(text) > MAX_CHARS:
+        raise InputError(where, f"too long: {len(text):,} characters (limit {MAX_CHARS:,}); split the article")
+    if "\x00" in text:
+        raise InputError(where, "contains NUL characters: binary data, not text")
+    published = metadata.get("published")
+    if not isinstance(published, date):
+        published = parse_date(published, where=where)
+    strings = {}
+    for key in ("title", "url", "publisher"):
+        value = metadata.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(where, f"{key!r} must be a string, not {value!r}")
+        strings[key] = value or None
+    return Document(id=content_hash(text), text=text, path=path, published=published, **strings)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, expected a file") from None
+    except PermissionError:
+        raise InputError(path, "permission denied: cannot read the file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise InputError(path, "empty file: no text to read")
+    if b"\x00" in data[:8192]:
+        raise InputError(path, "binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            path,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert it first, e.g. `iconv -f latin1 -t utf-8`",
+        ) from None
+
+
+def _sidecar(path: Path) -> dict[str, object]:
+    for candidate in (path.with_name(path.name + ".json"), path.with_suffix(".json")):
+        if candidate.is_file():
+            try:
+                meta = json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise InputError(candidate, f"unreadable metadata sidecar: {exc}") from None
+            if not isinstance(meta, dict):
+                raise InputError(candidate, "metadata sidecar must hold a JSON object")
+            return {k: v for k, v in meta.items() if k in METADATA_KEYS}
+    stamped = _STAMPED_NAME.match(path.name)
+    if stamped:
+        return {"published": "-".join(stamped.groups())}
+    return {}
+
+
+def read_text_file(path: Path) -> Document:
+    """One ``.txt``/``.md`` file (and its sidecar) as a ``Document``; raises ``InputError``."""
+    text = _read_text(path)
+    return document_from_text(text, path=str(path), **_sidecar(path))
+
+
+def read_jsonl(path: Path) -> Iterator[Document | InputError]:
+    """One ``Document`` per line of a JSON Lines file; a bad line is an ``InputError``
+    naming ``FILE:LINE`` and the other lines are still read."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield InputError(path, f"cannot read: {exc.strerror or exc}")
+        return
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{path}:{number}"
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                    raise InputError(where, "each line must be a JSON object with a string 'text'")
+                meta = {k: record.get(k) for k in METADATA_KEYS}
+                yield document_from_text(record["text"], path=where, **meta)
+            except InputError as exc:
+                yield exc
+            except UnicodeDecodeError:
+                yield InputError(where, "not valid UTF-8")
+            except json.JSONDecodeError as exc:
+                yield InputError(where, f"not valid JSON: {exc.msg} at column {exc.colno}")
+
+
+def _walk(folder: Path, seen: set[str]) -> Iterator[Path | InputError]:
+    real = os.path.realpath(folder)
+    if real in seen:
+        yield InputError(folder, "folder loop: this folder links back to one already read; skipped")
+        return
+    seen.add(real)
+    try:
+        children = sorted(folder.iterdir())
+    except OSError as exc:
+        yield InputError(folder, f"cannot list the folder: {exc.strerror or exc}")
+        return
+    for child in children:
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            yield from _walk(child, seen)
+        elif child.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES:
+            yield child
+
+
+def iter_sources(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
+    """The files to read under ``paths``, in order; missing paths and folder loops are errors."""
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from _walk(path, seen)
+        elif path.exists() or path.is_symlink():
+            yield path
+        else:
+            yield InputError(path, "no such file or folder")
+
+
+def iter_documents(paths: Iterable[str | Path]) -> Iterator[Document | InputError]:
+    """Every document under ``paths``, streamed; problems come as ``InputError`` values.
+
+    A file given by name is read whatever its suffix (``.jsonl`` as JSON Lines, anything
+    else as text); in folders only ``.txt``, ``.md`` and ``.jsonl`` files are read.
+    """
+    for source in iter_sources(paths):
+        if isinstance(source, InputError):
+            yield source
+        elif source.suffix.lower() in JSONL_SUFFIXES:
+            yield from read_jsonl(source)
+        else:
+            try:
+                yield read_text_file(source)
+            except InputError as exc:
+                yield exc

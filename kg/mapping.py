@@ -1,0 +1,308 @@
+"""Model → RDF quads: the only place IRIs are minted. The layout is ``ontology/README.md``.
+
+Every quad of a document goes to the named graph whose IRI is the document's IRI, so a
+document can be written, replaced or dropped as one unit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg import __version__
+from kg.config import base_iri
+from kg.model import Quantity, Resolution, Span, TimeExpr
+from kg.ontology import NIF, NKG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+
+Term = NamedNode | Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One invocation of the extractor over some documents, recorded with PROV-O."""
+
+    iri: NamedNode
+    extractor: str
+    model: str  # "name version"
+    started: datetime
+
+
+class Minter:
+    """Mints instance IRIs under one base.
+
+    >>> m = Minter("https://example.org/kg/")
+    >>> m.entity("person:volodymyr-zelensky").value
+    'https://example.org/kg/entity/person/volodymyr-zelensky'
+    >>> m.document("ab" * 32).value[-8:]
+    'abababab'
+    """
+
+    def __init__(self, base: str | None = None) -> None:
+        self.base = base or base_iri()
+
+    def _iri(self, path: str) -> NamedNode:
+        return NamedNode(self.base + quote(path, safe="/-_.~"))
+
+    def entity(self, key: str) -> NamedNode:
+        return self._iri("entity/" + key.replace(":", "/"))
+
+    def document(self, doc_id: str) -> NamedNode:
+        return self._iri(f"document/{doc_id}")
+
+    def span(self, doc_id: str, span: Span) -> NamedNode:
+        return self._iri(f"span/{doc_id[:16]}/{span.start}-{span.end}")
+
+    def local(self, kind: str, doc_id: str, n: int) -> NamedNode:
+        """Claims, events, quantities, statements: numbered inside their document."""
+        return self._iri(f"{kind}/{doc_id[:16]}-{n}")
+
+    def run(self, extractor: str, model: str, started: datetime) -> Run:
+        digest = hashlib.sha256(f"{__version__}|{extractor}|{model}|{started.isoformat()}".encode()).hexdigest()
+        return Run(self._iri(f"run/{digest[:16]}"), extractor, model, started)
+
+    def software(self) -> NamedNode:
+        return self._iri(f"software/newskg-{__version__}")
+
+
+def _number(value: float) -> Literal:
+    text = str(int(value)) if float(value).is_integer() else repr(float(value))
+    return Literal(text, datatype=XSD.decimal)
+
+
+def _time(expr: TimeExpr, value: str | None = None) -> Literal:
+    return Literal(value or expr.value, datatype=XSD[expr.kind.value])
+
+
+def new_run(*, extractor: str, model: str, base: str | None = None) -> Run:
+    """A run record for a build starting now."""
+    return Minter(base).run(extractor, model, datetime.now(timezone.utc).replace(microsecond=0))
+
+
+def document_quads(resolution: Resolution, *, run: Run, base: str | None = None) -> list[Quad]:
+    """All quads of one resolved document, in its own named graph."""
+    return list(_DocumentMapper(resolution, run, Minter(base)).quads())
+
+
+class _DocumentMapper:
+    def __init__(self, resolution: Resolution, run: Run, minter: Minter) -> None:
+        self.res = resolution
+        self.ext = resolution.extraction
+        self.doc = self.ext.document
+        self.run = run
+        self.m = minter
+        self.graph = minter.document(self.doc.id)
+        self.doc_iri = self.graph
+        self.entity_iris = [minter.entity(e.key) for e in resolution.entities]
+        self._counter = 0
+        self._quantities: dict[tuple[int, int], NamedNode] = {}
+
+    def _q(self, s: NamedNode, p: NamedNode, o: Term) -> Quad:
+        return Quad(s, p, o, self.graph)
+
+    def _next(self, kind: str) -> NamedNode:
+        self._counter += 1
+        return self.m.local(kind, self.doc.id, self._counter)
+
+    def _mention_iri(self, index: int | None) -> NamedNode | None:
+        if index is None:
+            return None
+        entity = self.res.mention_entity[index]
+        return None if entity is None else self.entity_iris[entity]
+
+    def span(self, span: Span) -> tuple[NamedNode, list[Quad]]:
+        iri = self.m.span(self.doc.id, span)
+        return iri, [
+            self._q(iri, RDF.type, NKG.Span),
+            self._q(iri, NIF.beginIndex, Literal(str(span.start), datatype=XSD.nonNegativeInteger)),
+            self._q(iri, NIF.endIndex, Literal(str(span.end), datatype=XSD.nonNegativeInteger)),
+            self._q(iri, NIF.anchorOf, Literal(span.text)),
+            self._q(iri, NIF.referenceContext, self.doc_iri),
+        ]
+
+    def _evidence(self, subject: NamedNode, span: Span, predicate: NamedNode = NKG.evidence) -> Iterator[Quad]:
+        iri, quads = self.span(span)
+        yield from quads
+        yield self._q(subject, predicate, iri)
+
+    def quads(self) -> Iterator[Quad]:
+        yield from self.document()
+        yield from self.run_quads()
+        yield from self.entities()
+        statements = list(self.relations())
+        for _, quads in statements:
+            yield from quads
+        events = [self.event(e) for e in self.ext.events]
+        for _, quads in events:
+            yield from quads
+        statement_of = self._statement_index()
+        for claim in self.ext.claims:
+            about = [events[i][0] for i in claim.events if i < len(events)]
+            about += [statements[statement_of[i]][0] for i in claim.relations if i in statement_of]
+            yield from self.claim(claim, about)
+
+    def document(self) -> Iterator[Quad]:
+        d, doc = self.doc_iri, self.doc
+        yield self._q(d, RDF.type, SCHEMA.NewsArticle)
+        yield self._q(d, RDF.type, NIF.Context)
+        yield self._q(d, NKG.contentHash, Literal("sha256:" + doc.id))
+        yield self._q(d, NIF.isString, Literal(doc.text))
+        yield self._q(d, NIF.beginIndex, Literal("0", datatype=XSD.nonNegativeInteger))
+        yield self._q(d, NIF.endIndex, Literal(str(len(doc.text)), datatype=XSD.nonNegativeInteger))
+        yield self._q(d, NKG.extractedBy, self.run.iri)
+        if doc.published:
+            yield self._q(d, SCHEMA.datePublished, Literal(doc.published.isoformat(), datatype=XSD.date))
+        if doc.title:
+            yield self._q(d, SCHEMA.headline, Literal(doc.title))
+        if doc.url:
+            yield self._q(d, SCHEMA.url, Literal(doc.url, datatype=XSD.anyURI))
+        if doc.path:
+            yield self._q(d, NKG.sourcePath, Literal(doc.path))
+        if doc.publisher:
+            yield self._q(d, NKG.publisherName, Literal(doc.publisher))
+
+    def run_quads(self) -> Iterator[Quad]:
+        run, software = self.run.iri, self.m.software()
+        name, _, version = self.run.model.rpartition(" ")
+        yield self._q(run, RDF.type, NKG.ExtractionRun)
+        yield self._q(run, PROV.wasAssociatedWith, software)
+        yield self._q(run, PROV.used, self.doc_iri)
+        yield self._q(run, PROV.startedAtTime, Literal(self.run.started.isoformat(), datatype=XSD.dateTime))
+        yield self._q(run, NKG.extractor, Literal(self.run.extractor))
+        yield self._q(run, NKG.modelName, Literal(name or self.run.model))
+        yield self._q(run, NKG.modelVersion, Literal(version or "unknown"))
+        yield self._q(software, RDF.type, PROV.SoftwareAgent)
+        yield self._q(software, SCHEMA.name, Literal("newskg"))
+        yield self._q(software, SCHEMA.softwareVersion, Literal(__version__))
+
+    def entities(self) -> Iterator[Quad]:
+        for entity, iri in zip(self.res.entities, self.entity_iris):
+            yield self._q(iri, RDF.type, NKG[entity.kind.value])
+            yield self._q(iri, RDFS.label, Literal(entity.label))
+            for alias in sorted(entity.aliases - {entity.label}):
+                yield self._q(iri, SKOS.altLabel, Literal(alias))
+            for span in entity.mentions:
+                yield from self._evidence(iri, span)
+            if entity.geonames_id:
+                yield self._q(iri, NKG.geonamesId, Literal(str(entity.geonames_id), datatype=XSD.integer))
+                yield self._q(iri, SKOS.exactMatch, NamedNode(f"https://sws.geonames.org/{entity.geonames_id}/"))
+            if entity.wikidata_id:
+                yield self._q(iri, SKOS.exactMatch, NamedNode(f"http://www.wikidata.org/entity/{entity.wikidata_id}"))
+            for surface, reason in entity.merges:
+                merge = self._next("merge")
+                yield self._q(iri, NKG.merged, merge)
+                yield self._q(merge, NKG.surfaceForm, Literal(surface))
+                yield self._q(merge, NKG.reason, Literal(reason))
+
+    def relations(self) -> Iterator[tuple[NamedNode, list[Quad]]]:
+        for rel in self.res.relations:
+            s, o = self.entity_iris[rel.subject], self.entity_iris[rel.object]
+            p = NKG[rel.predicate.value]
+            st = self._next("statement")
+            quads = [
+                self._q(s, p, o),
+                self._q(st, RDF.type, NKG.RelationStatement),
+                self._q(st, RDF.subject, s),
+                self._q(st, RDF.predicate, p),
+                self._q(st, RDF.object, o),
+                self._q(st, PROV.wasDerivedFrom, self.doc_iri),
+                *self._evidence(st, rel.evidence),
+            ]
+            yield st, quads
+
+    def _statement_index(self) -> dict[int, int]:
+        """Extraction relation index → index of its entity-level statement."""
+        position = {(r.subject, r.predicate, r.object): i for i, r in enumerate(self.res.relations)}
+        found = {}
+        for i, rel in enumerate(self.ext.relations):
+            s, o = self.res.mention_entity[rel.subject], self.res.mention_entity[rel.object]
+            if (s, rel.predicate, o) in position:
+                found[i] = position[(s, rel.predicate, o)]
+        return found
+
+    def quantity(self, q: Quantity) -> tuple[NamedNode, list[Quad]]:
+        # A figure is one node even when both a claim and an event point to it.
+        known = self._quantities.get((q.span.start, q.span.end))
+        if known:
+            return known, []
+        iri = self._quantities[(q.span.start, q.span.end)] = self._next("quantity")
+        quads = [self._q(iri, RDF.type, SCHEMA.QuantitativeValue), *self._evidence(iri, q.span)]
+        for prop, value in ((SCHEMA.value, q.value), (SCHEMA.minValue, q.min_value), (SCHEMA.maxValue, q.max_value)):
+            if value is not None:
+                quads.append(self._q(iri, prop, _number(value)))
+        if q.hedge:
+            quads.append(self._q(iri, NKG.hedge, NKG[q.hedge.value]))
+        if q.measure:
+            quads.append(self._q(iri, NKG.measure, Literal(q.measure)))
+        if q.counts:
+            quads.append(self._q(iri, SCHEMA.unitText, Literal(q.counts)))
+        counted = self._mention_iri(q.counts_mention)
+        if counted:
+            quads.append(self._q(iri, NKG.counts, counted))
+        return iri, quads
+
+    def event(self, event) -> tuple[NamedNode, list[Quad]]:
+        iri = self._next("event")
+        quads = [
+            self._q(iri, RDF.type, NKG[event.kind.value]),
+            self._q(iri, PROV.wasDerivedFrom, self.doc_iri),
+            *self._evidence(iri, event.trigger, NKG.trigger),
+            *self._evidence(iri, event.evidence),
+        ]
+        for prop, indices in ((NKG.agent, event.agents), (NKG.target, event.targets), (NKG.place, event.places)):
+            for index in indices:
+                entity = self._mention_iri(index)
+                if entity:
+                    quads.append(self._q(iri, prop, entity))
+        if event.time:
+            quads.extend(self._times(iri, event.time, NKG.time))
+        if event.cause:
+            quads.append(self._q(iri, NKG.cause, Literal(event.cause.text)))
+        if event.quantity:
+            q_iri, q_quads = self.quantity(event.quantity)
+            quads += [*q_quads, self._q(iri, NKG.quantity, q_iri)]
+        return iri, quads
+
+    def _times(self, subject: NamedNode, expr: TimeExpr, predicate: NamedNode) -> list[Quad]:
+        quads = [self._q(subject, predicate, _time(expr))]
+        if expr.start:
+            quads.append(self._q(subject, NKG.timeStart, _time(expr, expr.start)))
+        if expr.end:
+            quads.append(self._q(subject, NKG.timeEnd, _time(expr, expr.end)))
+        return quads
+
+    def claim(self, claim, about: list[NamedNode]) -> Iterator[Quad]:
+        iri = self._next("claim")
+        yield self._q(iri, RDF.type, NKG.Claim)
+        yield self._q(iri, PROV.wasDerivedFrom, self.doc_iri)
+        yield self._q(iri, PROV.wasGeneratedBy, self.run.iri)
+        yield self._q(iri, NKG.stance, NKG[claim.stance.value])
+        source = self._mention_iri(claim.source)
+        if source:
+            yield self._q(iri, PROV.wasAttributedTo, source)
+        if claim.source_span:
+            yield self._q(iri, NKG.sourceText, Literal(claim.source_span.text))
+        reporter = self._mention_iri(claim.reporter)
+        if reporter and reporter != source:
+            yield self._q(iri, NKG.reportedBy, reporter)
+        hedge = claim.hedge or next((q.hedge for q in claim.quantities if q.hedge), None)
+        if hedge:
+            yield self._q(iri, NKG.hedge, NKG[hedge.value])
+        if claim.date:
+            yield from self._times(iri, claim.date, NKG.claimDate)
+        if claim.qualifier:
+            yield self._q(iri, NKG.qualifier, Literal(claim.qualifier))
+        yield from self._evidence(iri, claim.evidence)
+        yield from self._evidence(iri, claim.content, NKG.content)
+        if claim.cue:
+            yield from self._evidence(iri, claim.cue, NKG.cue)
+        for target in about:
+            yield self._q(iri, NKG.about, target)
+        for q in claim.quantities:
+            q_iri, q_quads = self.quantity(q)
+            yield from q_quads
+            yield self._q(iri, NKG.quantity, q_iri)

@@ -1,0 +1,109 @@
+"""The store interface and the result type shared by the embedded and remote stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat, Triple, parse
+
+from kg.errors import StoreError
+from kg.mapping import Minter
+from kg.ontology import NKG, ONTOLOGY_GRAPH_IRI, ontology_file
+
+Term = NamedNode | BlankNode | Literal | Triple
+
+
+class ResultKind(str, Enum):
+    SELECT = "select"
+    ASK = "ask"
+    GRAPH = "graph"  # CONSTRUCT and DESCRIBE
+
+
+@dataclass(slots=True)
+class Results:
+    """The answer to a query: rows for SELECT, a boolean for ASK, triples for CONSTRUCT."""
+
+    kind: ResultKind
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Triple] = field(default_factory=list)
+
+
+class Store:
+    """What every store offers. Use as a context manager, or call ``close()``.
+
+    Queries see the union of all named graphs as their default graph.
+    """
+
+    location: str
+
+    def has_document(self, doc_id: str) -> bool:
+        """Whether a document with this content hash is stored."""
+        return self.query(f"ASK {{ GRAPH ?g {{ ?g {NKG.contentHash} \"sha256:{_hex(doc_id)}\" }} }}").boolean is True
+
+    def write_graph(self, graph: NamedNode, quads: list[Quad], *, replace: bool = False) -> None:
+        """Write one named graph atomically; ``replace`` drops its old content in the same step."""
+        raise NotImplementedError
+
+    def drop_graph(self, graph: NamedNode) -> None:
+        raise NotImplementedError
+
+    def query(self, sparql: str) -> Results:
+        raise NotImplementedError
+
+    def quads(self) -> Iterator[Quad]:
+        """Every quad of every named graph."""
+        raise NotImplementedError
+
+    def graphs(self) -> list[NamedNode]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the store (flush, unlock, close connections)."""
+
+    def ensure_ontology(self) -> None:
+        """Load the shipped ontology into its named graph, replacing an older version."""
+        quads = [Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH_IRI) for t in ontology_triples()]
+        self.write_graph(ONTOLOGY_GRAPH_IRI, quads, replace=True)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def document_graph(doc_id: str) -> NamedNode:
+    """The named graph (and IRI) of the document with this content hash."""
+    return Minter().document(_hex(doc_id))
+
+
+def _hex(doc_id: str) -> str:
+    if not doc_id or any(c not in "0123456789abcdef" for c in doc_id):
+        raise StoreError(f"not a content hash: {doc_id!r}")
+    return doc_id
+
+
+def ontology_triples() -> list[Triple]:
+    """The ontology as triples, parsed from the shipped Turtle."""
+    path = ontology_file()
+    try:
+        return [q.triple for q in parse(path=str(path), format=RdfFormat.TURTLE)]
+    except (OSError, SyntaxError) as exc:
+        raise StoreError(f"{path}: cannot read the ontology: {exc}") from exc
+
+
+def results_from_pyoxigraph(answer: QuerySolutions | QueryBoolean | Iterable[Triple]) -> Results:
+    """pyoxigraph's three answer types as one ``Results``."""
+    if isinstance(answer, QueryBoolean):
+        return Results(ResultKind.ASK, boolean=bool(answer))
+    if isinstance(answer, QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows = []
+        for solution in answer:
+            rows.append({name: value for name in variables if (value := solution[name]) is not None})
+        return Results(ResultKind.SELECT, variables=variables, rows=rows)
+    return Results(ResultKind.GRAPH, triples=list(answer))

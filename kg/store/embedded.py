@@ -1,0 +1,85 @@
+"""The embedded store: pyoxigraph on disk (RocksDB), or in memory for ``:memory:``."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import Store as OxStore
+
+from kg.errors import QueryError, StoreBusyError, StoreError
+from kg.ontology import NKG
+from kg.store.base import Results, Store, document_graph, results_from_pyoxigraph
+
+
+class EmbeddedStore(Store):
+    """pyoxigraph on disk. Only one process may hold it at a time; a second gets
+    ``StoreBusyError`` instead of waiting or corrupting anything."""
+
+    def __init__(self, location: str | Path, *, create: bool = True) -> None:
+        self.location = str(location)
+        if self.location == ":memory:":
+            self._store: OxStore | None = OxStore()
+            return
+        path = Path(location)
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"{path}: is a file, not a store folder")
+        if not create and not path.exists():
+            raise StoreError(f"{path}: no store here; build one first with `kg build PATH --store {path}`")
+        try:
+            self._store = OxStore(str(path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreBusyError(
+                    f"{path}: the store is busy: another kg process (such as a build) holds it; try again when it ends"
+                ) from exc
+            raise StoreError(f"{path}: cannot open the store: {exc}") from exc
+
+    @property
+    def ox(self) -> OxStore:
+        if self._store is None:
+            raise StoreError(f"{self.location}: the store is closed")
+        return self._store
+
+    def has_document(self, doc_id: str) -> bool:
+        graph = document_graph(doc_id)
+        return next(iter(self.ox.quads_for_pattern(graph, NKG.contentHash, None, graph)), None) is not None
+
+    def write_graph(self, graph: NamedNode, quads: list[Quad], *, replace: bool = False) -> None:
+        try:
+            if replace and self.ox.contains_named_graph(graph):
+                # One update request runs as one transaction: nobody sees the graph half-replaced.
+                body = io.BytesIO()
+                serialize([Quad(q.subject, q.predicate, q.object) for q in quads], body, format=RdfFormat.N_TRIPLES)
+                self.ox.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {body.getvalue().decode()} }} }}")
+            else:
+                self.ox.extend(quads)  # one transaction: all or nothing
+        except OSError as exc:
+            raise StoreError(f"{self.location}: write failed: {exc}") from exc
+
+    def drop_graph(self, graph: NamedNode) -> None:
+        self.ox.remove_graph(graph)
+
+    def query(self, sparql: str) -> Results:
+        try:
+            return results_from_pyoxigraph(self.ox.query(sparql, use_default_graph_as_union=True))
+        except SyntaxError as exc:
+            raise QueryError(f"invalid SPARQL: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"{self.location}: query failed: {exc}") from exc
+
+    def quads(self) -> Iterator[Quad]:
+        for quad in self.ox.quads_for_pattern(None, None, None, None):
+            if not isinstance(quad.graph_name, DefaultGraph):
+                yield quad
+
+    def graphs(self) -> list[NamedNode]:
+        return [g for g in self.ox.named_graphs() if isinstance(g, NamedNode)]
+
+    def close(self) -> None:
+        if self._store is not None:
+            if self.location != ":memory:":
+                self._store.flush()
+            self._store = None  # dropping the last reference releases the RocksDB lock
