@@ -1,0 +1,101 @@
+"""Reading articles: formats, metadata, identity, and bad input reported per file."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+
+import pytest
+
+from kg.documents import content_hash, document_from_text, iter_documents, read_text_file
+from kg.errors import InputError
+
+
+def test_text_file_with_sidecar_metadata(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("HUR said on Monday that 30 soldiers were killed.\r\n", encoding="utf-8")
+    (tmp_path / "a.json").write_text(json.dumps({"title": "T", "published": "2024-12-16T08:00:00Z", "publisher": "Reuters"}))
+    doc = read_text_file(article)
+    assert doc.text.endswith("killed.\n")  # CRLF → LF
+    assert doc.published == date(2024, 12, 16)
+    assert doc.title == "T" and doc.publisher == "Reuters"
+    assert doc.id == content_hash(doc.text) and len(doc.id) == 64
+
+
+def test_folder_walk_reads_txt_md_jsonl_in_order_and_skips_sidecars(tmp_path):
+    (tmp_path / "b.md").write_text("Second.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("First.", encoding="utf-8")
+    (tmp_path / "a.json").write_text("{}")
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps({"text": "Third.", "published": "2024-01-02"}) + "\n\n" + json.dumps({"text": "Fourth."}) + "\n",
+        encoding="utf-8",
+    )
+    docs = list(iter_documents([tmp_path]))
+    assert [d.text for d in docs] == ["First.", "Second.", "Third.", "Fourth."]
+    assert docs[2].published == date(2024, 1, 2)
+    assert docs[2].path.endswith("c.jsonl:1")
+
+
+def test_timestamped_file_name_gives_publication_date(tmp_path):
+    article = tmp_path / "20220420T130000Z_US_en_cb7d11f01c.txt"
+    article.write_text("Text.", encoding="utf-8")
+    assert read_text_file(article).published == date(2022, 4, 20)
+
+
+def test_offsets_are_code_points_for_non_bmp_and_rtl_text():
+    doc = document_from_text("🇺🇦 Київ — كييف\n")
+    assert doc.text[3:7] == "Київ"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "empty file"),
+        (b"   \n", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary file"),
+        ("Caf\u00e9 in Kyiv".encode("latin-1"), "not valid UTF-8"),
+    ],
+)
+def test_bad_files_are_reported_by_name(tmp_path, content, problem):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    good = tmp_path / "good.txt"
+    good.write_text("Fine.", encoding="utf-8")
+    items = list(iter_documents([bad, good]))
+    assert isinstance(items[0], InputError) and problem in items[0].problem and str(bad) in str(items[0])
+    assert items[1].text == "Fine."
+
+
+def test_missing_path_bad_jsonl_line_and_folder_loop(tmp_path):
+    (tmp_path / "x.jsonl").write_text('{"text": "ok"}\nnot json\n{"title": "no text"}\n', encoding="utf-8")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    items = list(iter_documents([tmp_path / "missing.txt", tmp_path]))
+    errors = [str(i) for i in items if isinstance(i, InputError)]
+    texts = [i.text for i in items if not isinstance(i, InputError)]
+    assert texts == ["ok"]
+    assert any("missing.txt: no such file" in e for e in errors)
+    assert any("x.jsonl:2: not valid JSON" in e for e in errors)
+    assert any("x.jsonl:3" in e and "'text'" in e for e in errors)
+    assert any("folder loop" in e for e in errors)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_unreadable_file(tmp_path):
+    locked = tmp_path / "locked.txt"
+    locked.write_text("secret", encoding="utf-8")
+    locked.chmod(0)
+    (item,) = iter_documents([locked])
+    assert isinstance(item, InputError) and "permission denied" in item.problem
+
+
+def test_too_long_article_is_refused_with_its_size(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 300_000, encoding="utf-8")
+    (item,) = iter_documents([big])
+    assert isinstance(item, InputError) and "too long: 1,500,000 characters" in item.problem
+
+
+def test_bad_metadata_is_named():
+    with pytest.raises(InputError, match="not an ISO date"):
+        document_from_text("x", published="14 December")
