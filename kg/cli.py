@@ -241,6 +241,119 @@ def validate(store: str, fmt: str) -> None:
         sys.exit(EXIT_PROBLEMS)
 
 
+STANCES = {"asserted": "Asserted", "denied": "Denied", "declined": "DeclinedToComment", "ncnd": "NeitherConfirmedNorDenied"}
+
+
+@cli.command()
+@store_option
+@click.option("--type", "type_", metavar="T", help="Only entities of this class (Person, Country, Group, NewsOutlet…).")
+@format_option("table", "json", "csv")
+@handle_errors
+def entities(store: str, type_: str | None, fmt: str) -> None:
+    """Actors and places with type, aliases and how often they are mentioned."""
+    from kg.questions import entities as list_entities
+
+    with _open(store) as opened:
+        found = list_entities(opened, type=type_)
+    _print_rows(found, ["label", "type", "aliases", "mentions", "documents", "entity"], fmt)
+
+
+@cli.command()
+@click.argument("name")
+@store_option
+@format_option("table", "json")
+@handle_errors
+def entity(name: str, store: str, fmt: str) -> None:
+    """Profile of the entity called NAME (any of its names, any case or accents)."""
+    from kg.questions import entity as profile
+
+    with _open(store) as opened:
+        card = profile(opened, name)
+    if fmt == "json":
+        click.echo(json.dumps(card, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"{card.get('label')} ({card.get('type')})  {card.get('entity')}")
+    click.echo(f"  aliases: {'; '.join(card.get('aliases') or []) or '-'}")
+    click.echo(f"  mentions: {card.get('mentions')} in {card.get('documents')} documents")
+    for merge in card["merged"]:
+        click.echo(f"  merged {merge['surface']!r}: {merge['reason']}")
+    for title, key, columns in (
+        ("Relations out", "relations_out", ["predicate", "objectLabel", "evidence"]),
+        ("Relations in", "relations_in", ["subjectLabel", "predicate", "evidence"]),
+        ("Claims by it", "claims_by", ["stance", "hedge", "figure", "date", "reporter", "evidence"]),
+        ("Claims about it", "claims_about", ["source", "stance", "hedge", "figure", "date", "reporter", "evidence"]),
+    ):
+        if card[key]:
+            _print_rows(card[key], columns, "table", title=title)
+
+
+@cli.command()
+@store_option
+@click.option("--about", metavar="NAME", help="Only claims about this entity.")
+@click.option("--by", metavar="NAME", help="Only claims made by this entity.")
+@click.option("--reported-by", metavar="NAME", help="Only claims relayed by this outlet.")
+@click.option("--stance", type=click.Choice(sorted(STANCES)), help="Only claims with this stance.")
+@format_option("table", "json", "csv")
+@handle_errors
+def claims(store: str, about: str | None, by: str | None, reported_by: str | None, stance: str | None, fmt: str) -> None:
+    """Claims with source, relaying outlet, stance, hedge, figure, date and evidence."""
+    from kg.questions import claims as list_claims
+
+    with _open(store) as opened:
+        found = list_claims(opened, about=about, by=by, reported_by=reported_by, stance=STANCES.get(stance or ""))
+    columns = ["source", "reporter", "stance", "hedge", "figure", "date", "qualifier", "evidence"]
+    _print_rows(found, columns if fmt == "table" else list(found[0]) if found else columns, fmt)
+
+
+@cli.command()
+@store_option
+@click.option("--about", metavar="NAME", help="Only events and claims involving this entity.")
+@format_option("table", "json", "csv")
+@handle_errors
+def timeline(store: str, about: str | None, fmt: str) -> None:
+    """Dated events and claims in time order (dates without a year are listed after, as month-day)."""
+    from kg.questions import timeline as get_timeline
+
+    with _open(store) as opened:
+        found = get_timeline(opened, about=about)
+    _print_rows(found, ["when", "start", "end", "kind", "summary", "source", "evidence"], fmt)
+
+
+@cli.command()
+@store_option
+@format_option("table", "json")
+@handle_errors
+def conflicts(store: str, fmt: str) -> None:
+    """The same quantity or event reported differently by different sources, side by side."""
+    from kg.questions import conflicts as find_conflicts
+
+    with _open(store) as opened:
+        found = find_conflicts(opened)
+    if fmt == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+        return
+    flat = [
+        {"kind": c["kind"], "subject": c["subject"],
+         "A": f"{c['a']['figure'] or c['a']['stance']} — {c['a']['source']}" + (f" via {c['a']['reporter']}" if c["a"]["reporter"] else ""),
+         "B": f"{c['b']['figure'] or c['b']['stance']} — {c['b']['source']}" + (f" via {c['b']['reporter']}" if c["b"]["reporter"] else "")}
+        for c in found
+    ]  # fmt: skip
+    _print_rows(flat, ["kind", "subject", "A", "B"], "table")
+
+
+@cli.command()
+@store_option
+@format_option("table", "json", "csv")
+@handle_errors
+def sources(store: str, fmt: str) -> None:
+    """Who is cited, how often, with which stances, about what, and relayed by whom."""
+    from kg.questions import sources as list_sources
+
+    with _open(store) as opened:
+        found = list_sources(opened)
+    _print_rows(found, ["source", "claims", "stances", "about", "relayedBy", "documents"], fmt)
+
+
 def main() -> None:
     """Entry point of the ``kg`` command."""
     cli(prog_name="kg")

@@ -16,7 +16,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import __version__
 from kg.config import base_iri
-from kg.model import Quantity, Resolution, Span, TimeExpr
+from kg.model import Quantity, Resolution, Span, TimeExpr, name_key
 from kg.ontology import NIF, NKG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 Term = NamedNode | Literal
@@ -185,6 +185,8 @@ class _DocumentMapper:
             yield self._q(iri, RDFS.label, Literal(entity.label))
             for alias in sorted(entity.aliases - {entity.label}):
                 yield self._q(iri, SKOS.altLabel, Literal(alias))
+            for key in sorted({name_key(n) for n in (entity.label, *entity.aliases)} - {""}):
+                yield self._q(iri, NKG.nameKey, Literal(key))  # indexed lookup by any name
             for span in entity.mentions:
                 yield from self._evidence(iri, span)
             if entity.geonames_id:

@@ -7,9 +7,23 @@ end exclusive, and every ``Span.text`` equals ``document.text[span.start:span.en
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+
+
+def name_key(name: str) -> str:
+    """A name folded for lookup: case- and accent-insensitive, spaces and punctuation collapsed.
+
+    >>> name_key("  Zelenskyy, Volodýmyr ")
+    'zelenskyy volodymyr'
+    >>> name_key("HUR’s") == name_key("hur's")
+    True
+    """
+    decomposed = unicodedata.normalize("NFKD", name.replace("’", "'"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join("".join(c if c.isalnum() or c == "'" else " " for c in bare).split())
 
 
 @dataclass(frozen=True, slots=True)

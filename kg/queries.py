@@ -11,16 +11,17 @@ Parameters are bound as RDF terms in a ``VALUES`` block placed at the start of t
 keywords stays one string literal.
 
 >>> bind_parameters('SELECT ?x WHERE { ?x ?p ?name }', {"name": 'a"} . ?s ?p ?o {'})
-'SELECT ?x WHERE { VALUES ?name { "a\\\\"} . ?s ?p ?o {" } ?x ?p ?name }'
+'SELECT ?x WHERE { VALUES (?name) { ("a\\\\"} . ?s ?p ?o {") } ?x ?p ?name }'
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -122,23 +123,34 @@ def _where_brace(text: str) -> int:
     raise QueryError("the query has no WHERE group to bind parameters in")
 
 
-def term_for(value: str | Term) -> Term:
+_TERMS = (NamedNode, BlankNode, Literal, Triple)
+
+
+def term_for(value: Value) -> Term:
     """A parameter value as an RDF term: strings become plain literals."""
-    if isinstance(value, (NamedNode, BlankNode, Literal, Triple)):
+    if isinstance(value, _TERMS):
         return value
     return Literal(str(value))
 
 
-def bind_parameters(sparql: str, params: Mapping[str, str | Term]) -> str:
-    """The query with each parameter bound by a ``VALUES`` row at the start of its WHERE group."""
+Value = str | Term
+Param = Value | Sequence[Value]
+
+
+def bind_parameters(sparql: str, params: Mapping[str, Param]) -> str:
+    """The query with each parameter bound by a ``VALUES`` block at the start of its WHERE group.
+
+    A list value binds the parameter to each of its items (one solution row each).
+    """
     if not params:
         return sparql
     for name in params:
         if not _VARIABLE.match(name):
             raise QueryError(f"invalid parameter name {name!r}: use letters, digits and _")
     names = " ".join(f"?{n}" for n in params)
-    values = " ".join(str(term_for(v)) for v in params.values())
-    block = f"VALUES ?{next(iter(params))} {{ {values} }}" if len(params) == 1 else f"VALUES ({names}) {{ ({values}) }}"
+    choices = [[v] if isinstance(v, (str, *_TERMS)) else list(v) for v in params.values()]
+    solutions = " ".join("(" + " ".join(str(term_for(v)) for v in row) + ")" for row in itertools.product(*choices))
+    block = f"VALUES ({names}) {{ {solutions} }}"
     brace = _where_brace(sparql)
     return f"{sparql[: brace + 1]} {block}{sparql[brace + 1:]}"
 
@@ -164,7 +176,7 @@ def _with_prologue(sparql: str) -> str:
     return extra + sparql
 
 
-def query(store: Store, sparql: str, *, params: Mapping[str, str | Term] | None = None) -> Results:
+def query(store: Store, sparql: str, *, params: Mapping[str, Param] | None = None) -> Results:
     """Run SPARQL text, a ``.rq`` file or a named query with parameters bound safely.
 
     >>> from kg.store import open_store

@@ -1,16 +1,239 @@
 """The analysts' common questions, each a named query from ``queries/`` plus light shaping.
 
-Each function here is what the ``kg`` command of the same name prints.
+Each public function here is what the ``kg`` command of the same name prints: a list of
+plain dicts with stable keys (or one dict for ``entity`` and ``stats``).
+Names are looked up case- and accent-insensitively through the ``nkg:nameKey`` of entities.
 """
 
 from __future__ import annotations
 
-from kg.queries import query, rows
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+
+from pyoxigraph import NamedNode
+
+from kg.errors import QueryError
+from kg.model import Stance, name_key
+from kg.queries import Param, query, rows
 from kg.store import Store
+
+Row = dict[str, object]
+
+
+def _rows(store: Store, name: str, **params: Param | None) -> list[Row]:
+    return rows(query(store, name, params={k: v for k, v in params.items() if v is not None}))
+
+
+def find_entities(store: Store, name: str) -> list[Row]:
+    """Entities known by ``name`` (label or alias, any case or accents); the closest partial
+    matches when no name matches exactly. Raises ``QueryError`` when nothing matches."""
+    key = name_key(name)
+    if not key:
+        raise QueryError("empty entity name")
+    found = _rows(store, "entity-lookup", key=key) or _rows(store, "entity-search", key=key)
+    if not found:
+        raise QueryError(f"no entity named {name!r} in the store (try `kg entities`)")
+    return found
+
+
+def _entity_iris(store: Store, name: str | None) -> list[NamedNode] | None:
+    if name is None:
+        return None
+    found = find_entities(store, name)
+    exact = [r for r in found if name_key(str(r["label"])) == name_key(name)]
+    return [NamedNode(str(r["entity"])) for r in (exact or found)]
+
+
+_STATS_ORDER = (
+    "documents", "entities", "places", "claims", "claims with a named source", "claims relayed by an outlet",
+    "relations", "events", "evidence spans",
+)  # fmt: skip
 
 
 def stats(store: Store) -> dict[str, int]:
     """Counts of what the store holds (documents, entities, claims, …) and its quads."""
-    figures = {str(r["measure"]): int(r["count"]) for r in rows(query(store, "stats"))}  # type: ignore[arg-type]
-    figures["quads"] = int(rows(query(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))[0]["n"])  # type: ignore[arg-type]
+    counted = {str(r["measure"]): int(r["count"]) for r in _rows(store, "stats")}  # type: ignore[call-overload]
+    figures = {k: counted.get(k, 0) for k in _STATS_ORDER}
+    count = rows(query(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    figures["quads"] = int(count[0]["n"])  # type: ignore[call-overload]
     return figures
+
+
+def entities(store: Store, *, type: str | None = None) -> list[Row]:
+    """Actors and places with type, aliases, mentions and documents, most mentioned first."""
+    found = _rows(store, "entities", **{"class": type})
+    for row in found:
+        row["aliases"] = _split(row.get("aliases"))
+    return found
+
+
+def _split(value: object) -> list[str]:
+    return [v for v in str(value or "").split("; ") if v]
+
+
+_CLAIM_KEYS = (
+    "claim", "source", "reporter", "stance", "hedge", "qualifier", "figure", "value", "minValue", "maxValue",
+    "measure", "counts", "date", "published", "content", "evidence", "document",
+)  # fmt: skip
+
+
+def claims(
+    store: Store,
+    *,
+    about: str | None = None,
+    by: str | None = None,
+    reported_by: str | None = None,
+    stance: Stance | str | None = None,
+) -> list[Row]:
+    """Claims with source, relaying outlet, stance, hedge, figure, date and evidence.
+
+    ``about``, ``by`` and ``reported_by`` are entity names; ``stance`` a ``Stance``.
+    """
+    stance_name = Stance(stance).value if stance is not None else None
+    found = _rows(
+        store,
+        "claims",
+        about=_entity_iris(store, about),
+        by=_entity_iris(store, by),
+        reportedBy=_entity_iris(store, reported_by),
+        stanceName=stance_name,
+    )
+    return [{k: row.get(k) for k in _CLAIM_KEYS} for row in _dedupe(found, "claim", "figure")]
+
+
+def _dedupe(found: Iterable[Row], *keys: str) -> list[Row]:
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for row in found:
+        marker = tuple(row.get(k) for k in keys)
+        if marker not in seen:
+            seen.add(marker)
+            out.append(row)
+    return out
+
+
+def entity(store: Store, name: str) -> Row:
+    """One actor's profile: card, merged surface forms, relations in and out, claims made
+    by it and about it, each with its evidence sentence and document."""
+    iris = _entity_iris(store, name)
+    assert iris  # _entity_iris raises when nothing matches
+    iri = iris[0]
+    (card,) = _rows(store, "entity", entity=iri) or [{"entity": iri.value}]
+    card["aliases"] = _split(card.get("aliases"))
+    card["merged"] = _rows(store, "entity-merges", entity=iri)
+    relations = _rows(store, "relations", entity=iri)
+    card["relations_out"] = [r for r in relations if r["subject"] == iri.value]
+    card["relations_in"] = [r for r in relations if r["object"] == iri.value]
+    label = str(card.get("label", name))
+    card["claims_by"] = claims(store, by=label) if card.get("label") else []
+    card["claims_about"] = [c for c in claims(store, about=label) if c not in card["claims_by"]] if card.get("label") else []
+    if len(iris) > 1:
+        card["also_matches"] = [i.value for i in iris[1:]]
+    return card
+
+
+# --- time ------------------------------------------------------------------------------------
+
+def _time_sort_key(row: Row) -> tuple[int, str]:
+    """Dated items first in date order; month-day items (year unknown) after them, by month-day."""
+    when = str(row.get("start") or row.get("when") or "")
+    if when.startswith("--"):
+        return (1, when)
+    return (0, when)
+
+
+def timeline(store: Store, *, about: str | None = None) -> list[Row]:
+    """Dated events and claims in time order. A date without a year (``--12-14``) is kept as
+    a month and day and listed after the dated items; an interval shows its start and end."""
+    found = _dedupe(_rows(store, "timeline", about=_entity_iris(store, about)), "item")
+    for row in found:
+        row["year_known"] = not str(row.get("when", "")).startswith("--")
+    found.sort(key=lambda r: (_time_sort_key(r), str(r.get("document")), str(r.get("kind"))))
+    keys = ("when", "start", "end", "year_known", "kind", "summary", "source", "evidence", "document", "item")
+    return [{k: row.get(k) for k in keys} for row in found]
+
+
+# --- conflicts -------------------------------------------------------------------------------
+
+_CASUALTY_WORDS = ("kill", "injur", "wound", "dead", "death", "casualt", "captur", "loss", "lost", "missing")
+
+
+def _bounds(row: Row) -> tuple[float | None, float | None]:
+    value, low, high = row.get("value"), row.get("minValue"), row.get("maxValue")
+    if value is not None:
+        return float(value), float(value)  # type: ignore[arg-type]
+    return (None if low is None else float(low), None if high is None else float(high))  # type: ignore[arg-type]
+
+
+def _differ(a: Row, b: Row) -> bool:
+    return _bounds(a) != _bounds(b) or a.get("hedge") != b.get("hedge")
+
+
+def conflicts(store: Store) -> list[Row]:
+    """The same thing reported differently, side by side: different casualty figures for the
+    same counted actor, and a denial (or refusal to confirm) against an assertion by another
+    source about the same actors."""
+    out: list[Row] = []
+    figures = [r for r in _rows(store, "figures") if any(w in str(r.get("measure", "")).lower() for w in _CASUALTY_WORDS)]
+    by_subject: dict[object, list[Row]] = defaultdict(list)
+    for row in figures:
+        by_subject[row.get("subject")].append(row)
+    for subject, group in by_subject.items():
+        if subject is None:
+            continue
+        for a, b in itertools.combinations(_dedupe(group, "claim", "figure"), 2):
+            if a["claim"] != b["claim"] and _differ(a, b):
+                out.append(_pair("figures", str(group[0].get("subjectLabel")), a, b))
+    out.extend(_stance_conflicts(store))
+    return out
+
+
+def _pair(kind: str, subject: str, a: Row, b: Row) -> Row:
+    def side(row: Row) -> Row:
+        return {
+            "figure": row.get("figure"), "measure": row.get("measure"), "hedge": row.get("hedge"),
+            "stance": row.get("stance"), "source": row.get("source"), "reporter": row.get("reporter"),
+            "date": row.get("date") or row.get("published"), "evidence": row.get("evidence"), "claim": row.get("claim"),
+        }  # fmt: skip
+
+    return {"kind": kind, "subject": subject, "a": side(a), "b": side(b)}
+
+
+def _stance_conflicts(store: Store) -> list[Row]:
+    named: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for row in _rows(store, "claim-entities"):
+        named[str(row["claim"])].add(str(row["entity"]))
+        labels[str(row["entity"])] = str(row["label"])
+    every = {str(c["claim"]): c for c in claims(store)}
+    negative = [c for c in every.values() if c["stance"] in (Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value)]
+    out = []
+    for denial in negative:
+        topic = named.get(str(denial["claim"]), set())
+        if not topic:
+            continue
+        for claim in every.values():
+            if claim["stance"] != Stance.ASSERTED.value or claim["source"] == denial["source"]:
+                continue
+            if topic <= named.get(str(claim["claim"]), set()):
+                subject = ", ".join(sorted(labels[e] for e in topic))
+                out.append(_pair("stance", subject, denial, claim))
+    return out
+
+
+def sources(store: Store) -> list[Row]:
+    """Who is cited, how often, with which stances, relayed by whom, and about what."""
+    found = _rows(store, "sources")
+    about: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    source_of = {str(c["claim"]): str(c["source"]) for c in claims(store)}
+    for row in _rows(store, "claim-entities"):
+        source = source_of.get(str(row["claim"]))
+        if source is not None and row["label"] != source:
+            about[source][str(row["label"])] += 1
+    for row in found:
+        row["stances"] = _split(row.get("stances"))
+        row["relayedBy"] = _split(row.get("relayedBy"))
+        topics = about.get(str(row["source"]), {})
+        row["about"] = [label for label, _ in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
+    return found

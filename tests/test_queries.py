@@ -46,7 +46,7 @@ def test_parameters_are_bound_as_values_never_as_query_text(store, hostile):
 def test_binding_skips_braces_in_strings_iris_and_comments():
     text = 'SELECT ?x # { not here\nWHERE { ?x <http://e/{a}> "{" }'
     bound = bind_parameters(text, {"x": "v"})
-    assert bound.endswith('WHERE { VALUES ?x { "v" } ?x <http://e/{a}> "{" }')
+    assert bound.endswith('WHERE { VALUES (?x) { ("v") } ?x <http://e/{a}> "{" }')
 
 
 def test_unknown_parameter_of_named_query_is_refused(store):
