@@ -1,0 +1,83 @@
+"""Model → quads: contract terms, evidence spans, one named graph per document."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pyoxigraph import Literal, NamedNode
+
+from kg.mapping import Minter, document_quads, new_run
+from kg.ontology import NIF, NKG, PROV, RDF, RDFS, SCHEMA, SKOS
+from sample import sample_resolution
+
+
+def _quads():
+    resolution = sample_resolution()
+    run = new_run(extractor="newskg.rules.v1", model="en_core_web_sm 3.8.0")
+    return resolution, document_quads(resolution, run=run)
+
+
+def test_all_quads_are_in_the_document_graph():
+    resolution, quads = _quads()
+    graph = Minter().document(resolution.extraction.document.id)
+    assert {q.graph_name for q in quads} == {graph}
+
+
+def test_every_span_anchor_equals_the_text_at_its_offsets():
+    resolution, quads = _quads()
+    text = resolution.extraction.document.text
+    spans = {q.subject for q in quads if q.predicate == RDF.type and q.object == NKG.Span}
+    assert len(spans) > 5
+    value = {(q.subject, q.predicate): q.object.value for q in quads if q.subject in spans and q.predicate != RDF.type}
+    for s in spans:
+        begin, end = int(value[(s, NIF.beginIndex)]), int(value[(s, NIF.endIndex)])
+        assert text[begin:end] == value[(s, NIF.anchorOf)]
+
+
+def test_entities_have_one_label_aliases_and_name_keys():
+    _, quads = _quads()
+    hur = Minter().entity("hur")
+    labels = [q.object for q in quads if q.subject == hur and q.predicate == RDFS.label]
+    assert labels == [Literal("HUR")]
+    assert Literal("Main Directorate of Intelligence") in {q.object for q in quads if q.subject == hur and q.predicate == SKOS.altLabel}
+    assert {"hur", "main directorate of intelligence"} <= {q.object.value for q in quads if q.subject == hur and q.predicate == NKG.nameKey}
+    assert Counter(q.predicate for q in quads if q.subject == Minter().entity("kursk"))[NKG.evidence] == 2
+
+
+def test_claims_carry_source_outlet_stance_hedge_date_and_figure():
+    resolution, quads = _quads()
+    claims = sorted({q.subject for q in quads if q.object == NKG.Claim})
+    props = {(q.subject, q.predicate): q.object for q in quads}
+    first, second = claims
+    assert props[(first, PROV.wasAttributedTo)] == Minter().entity("hur")
+    assert props[(first, NKG.reportedBy)] == Minter().entity("reuters")
+    assert props[(first, NKG.stance)] == NKG.Asserted and props[(first, NKG.hedge)] == NKG.AtLeast
+    assert props[(first, NKG.claimDate)].value == "2024-12-15"
+    assert props[(first, PROV.wasDerivedFrom)] == Minter().document(resolution.extraction.document.id)
+    figure = props[(first, NKG.quantity)]
+    assert props[(figure, SCHEMA.minValue)].value == "30" and props[(figure, NKG.counts)] == Minter().entity("group/north-korea")
+    assert props[(second, NKG.stance)] == NKG.Denied and (second, NKG.reportedBy) not in props
+
+
+def test_relations_are_direct_triples_with_a_reified_statement():
+    _, quads = _quads()
+    group, kursk = Minter().entity("group:north-korea"), Minter().entity("kursk")
+    assert any(q.subject == group and q.predicate == NKG.deployedIn and q.object == kursk for q in quads)
+    statement = next(q.subject for q in quads if q.object == NKG.RelationStatement)
+    props = {q.predicate: q.object for q in quads if q.subject == statement}
+    assert (props[RDF.subject], props[RDF.predicate], props[RDF.object]) == (group, NKG.deployedIn, kursk)
+    assert NKG.evidence in props
+
+
+def test_run_is_recorded_with_prov():
+    _, quads = _quads()
+    run = next(q.subject for q in quads if q.object == NKG.ExtractionRun)
+    props = {q.predicate: q.object for q in quads if q.subject == run}
+    assert props[NKG.modelName].value == "en_core_web_sm" and props[NKG.modelVersion].value == "3.8.0"
+    assert isinstance(props[PROV.wasAssociatedWith], NamedNode)
+
+
+def test_geonames_link_only_when_known():
+    _, quads = _quads()
+    matches = {(q.subject, q.object.value) for q in quads if q.predicate == SKOS.exactMatch}
+    assert matches == {(Minter().entity("kursk"), "https://sws.geonames.org/538555/")}

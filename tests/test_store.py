@@ -1,0 +1,80 @@
+"""The embedded store: atomic writes, idempotence, replacement, and a busy store."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from kg.errors import StoreBusyError, StoreError
+from kg.mapping import document_quads, new_run
+from kg.store import EmbeddedStore, document_graph, open_store
+from sample import sample_resolution
+
+
+def _doc_quads():
+    resolution = sample_resolution()
+    run = new_run(extractor="newskg.rules.v1", model="en_core_web_sm 3.8.0")
+    return resolution.extraction.document.id, document_quads(resolution, run=run)
+
+
+def _count(store) -> int:
+    return int(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"].value)
+
+
+def test_write_is_idempotent_and_replace_drops_old_content(tmp_path):
+    doc_id, quads = _doc_quads()
+    with open_store(tmp_path / "s", create=True) as store:
+        assert not store.has_document(doc_id)
+        store.write_graph(document_graph(doc_id), quads)
+        assert store.has_document(doc_id)
+        n = _count(store)
+        store.write_graph(document_graph(doc_id), quads)
+        assert _count(store) == n
+        store.write_graph(document_graph(doc_id), quads[:10], replace=True)
+        assert _count(store) == 10
+    with open_store(tmp_path / "s") as reopened:  # on disk: survives closing
+        assert _count(reopened) == 10
+
+
+def test_ontology_is_loaded_into_its_own_graph():
+    with open_store(":memory:") as store:
+        store.ensure_ontology()
+        store.ensure_ontology()
+        graphs = {g.value for g in store.graphs()}
+        assert graphs == {"https://w3id.org/newskg/ontology"}
+        claim_is_a_class = "ASK { <https://w3id.org/newskg/ontology#Claim> a <http://www.w3.org/2002/07/owl#Class> }"
+        assert store.query(claim_is_a_class).boolean
+
+
+def test_missing_store_and_file_in_the_way_are_clear(tmp_path):
+    with pytest.raises(StoreError, match="no store here"):
+        open_store(tmp_path / "nothing")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="is a file"):
+        open_store(tmp_path / "file")
+
+
+def test_store_held_by_another_process_is_busy_not_corrupted(tmp_path):
+    path = tmp_path / "s"
+    doc_id, quads = _doc_quads()
+    with EmbeddedStore(path) as store:
+        store.write_graph(document_graph(doc_id), quads)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time, pyoxigraph
+            s = pyoxigraph.Store({str(path)!r}); print("held", flush=True); time.sleep(30)
+        """)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreBusyError, match="busy"):
+            open_store(path)
+    finally:
+        holder.kill()
+        holder.wait()
+    with open_store(path) as store:
+        assert store.has_document(doc_id)
