@@ -241,6 +241,54 @@ def validate(store: str, fmt: str) -> None:
         sys.exit(EXIT_PROBLEMS)
 
 
+EXPORT_FORMATS = ("nquads", "trig", "turtle", "ntriples", "jsonld", "gexf", "graphml", "csv")
+PROJECTIONS = ("actors", "claims", "events")
+
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="nquads", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write (for csv: NAME.nodes.csv and NAME.edges.csv).")
+@click.option("--projection", type=click.Choice(PROJECTIONS), default="actors", show_default=True,
+              help="Graph formats: which nodes and edges (actors; actors with claims; actors with events).")
+@click.option("--query", "construct", metavar="QUERY", help="Export the triples of this CONSTRUCT query instead.")
+@handle_errors
+def export(store: str, fmt: str, output: Path, projection: str, construct: str | None) -> None:
+    """Export the graph as RDF (nquads, trig, turtle, ntriples, jsonld) or for Gephi and friends."""
+    from kg.export import ExportFormat, Projection
+    from kg.export import export as run_export
+
+    with _open(store) as opened:
+        report = run_export(opened, format=ExportFormat(fmt), output=output, projection=Projection(projection), query=construct)
+    click.echo(f"{report} → {output}", err=True)
+
+
+@cli.command()
+@click.argument("dataset", type=click.Choice(["conll2003", "conll04", "polnear"]))
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Folder of the dataset (e.g. ../shared/eval/conll2003).")
+@click.option("--split", type=click.Choice(["dev", "test"]), default="dev", show_default=True)
+@click.option("--baseline", is_flag=True, help="Also score raw spaCy (no project rules) in the same run.")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N documents (quick checks).")
+@format_option("table", "json")
+@handle_errors
+def evaluate(dataset: str, data: Path, split: str, baseline: bool, limit: int | None, fmt: str) -> None:
+    """Score the extraction on public gold data: precision, recall and F1 (per type and micro)."""
+    from kg.evaluate import Dataset, Split, format_table
+    from kg.evaluate import evaluate as run_evaluate
+
+    scores = run_evaluate(Dataset(dataset), data=data, split=Split(split), limit=limit)
+    base = run_evaluate(Dataset(dataset), data=data, split=Split(split), limit=limit, baseline=True) if baseline else None
+    if fmt == "json":
+        out = scores.to_dict()
+        if base is not None:
+            out["baseline"] = base.to_dict()
+        click.echo(json.dumps(out, indent=2))
+    else:
+        click.echo(format_table(scores, baseline=base))
+
+
 STANCES = {"asserted": "Asserted", "denied": "Denied", "declined": "DeclinedToComment", "ncnd": "NeitherConfirmedNorDenied"}
 
 
