@@ -1,0 +1,139 @@
+"""The command line end to end on the seed article, in-process, with the real pipeline."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SEED
+from kg.cli import cli
+
+
+def run(*args: str, code: int = 0, stdout_only: bool = False) -> str:
+    """Run ``kg ARGS`` in-process; the output (stdout and stderr, or stdout only)."""
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == code, result.output + (repr(result.exception) if result.exception else "")
+    return result.stdout if stdout_only else result.output
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, extractor) -> str:  # extractor: the model is loaded once per session
+    path = str(tmp_path_factory.mktemp("kg") / "store")
+    run("build", str(SEED), "--store", path)
+    return path
+
+
+def as_json(*args: str):
+    return json.loads(run(*args, "--format", "json", stdout_only=True))
+
+
+EXPECTED = {
+    # any name of the entity → the class it must have
+    "HUR": "IntelligenceAgency",
+    "Zelensky": "Person",
+    "Akhmat": "MilitaryUnit",
+    "Kursk": "Region",
+    "Russia": "Country",
+    "North Korea": "Country",
+    "Ukraine": "Country",
+    "Reuters": "NewsOutlet",
+    "The Kyiv Independent": "NewsOutlet",
+    "North Korean soldiers": "Group",
+}
+
+
+@pytest.mark.parametrize(("name", "kind"), EXPECTED.items())
+def test_seed_entities_have_the_right_kind_once(store, name, kind):
+    card = as_json("entity", name, "--store", store)
+    assert card["type"] == kind
+    assert "also_matches" not in card, f"{name} is more than one entity"
+
+
+def test_aliases_are_merged(store):
+    names = {e["label"]: e for e in as_json("entities", "--store", store)}
+    merged = {(n, a) for n, e in names.items() for a in e["aliases"]}
+    zelensky = next(e for n, e in names.items() if "Zelensky" in n)
+    assert {"Zelensky", "Mr. Zelensky"} & set(zelensky["aliases"]) or zelensky["label"] == "Zelensky", merged
+    hur = as_json("entity", "Ukraine's intelligence agency", "--store", store)
+    assert hur["type"] == "IntelligenceAgency" and hur["entity"] == as_json("entity", "HUR", "--store", store)["entity"]
+    assert as_json("entity", "Kursk province", "--store", store)["entity"] == as_json("entity", "Kursk", "--store", store)["entity"]
+
+
+def test_no_date_or_number_is_an_entity(store):
+    for e in as_json("entities", "--store", store):
+        for name in [e["label"], *e["aliases"]]:
+            assert not re.search(r"\d|December|November|months", name), name
+
+
+def test_casualty_claims_with_source_and_relaying_outlet(store):
+    result = as_json("query", "casualty-claims", "--store", store)
+    rows = [{k: v["value"] for k, v in b.items()} for b in result["results"]["bindings"]]
+    by_figure = {r["figure"]: r for r in rows}
+    thirty = next(r for f, r in by_figure.items() if "30" in f)
+    assert thirty["source"] == as_json("entity", "HUR", "--store", store)["label"]
+    assert thirty["reporter"] == "Reuters" and thirty["hedge"] == "AtLeast"
+    two_hundred = next(r for f, r in by_figure.items() if "200" in f)
+    assert two_hundred["hedge"] == "Approximately" and two_hundred["source"] == thirty["source"]
+
+
+def test_claims_filters_and_stances(store):
+    denied = as_json("claims", "--stance", "denied", "--store", store)
+    assert any(c["source"] == "North Korea" and c["qualifier"] == "initially" for c in denied)
+    declined = as_json("claims", "--stance", "declined", "--store", store)
+    assert {c["source"] for c in declined} >= {"Russia", "North Korea"}
+    ncnd = as_json("claims", "--stance", "ncnd", "--store", store)
+    assert [c["source"] for c in ncnd] == ["Russia"]
+    relayed = as_json("claims", "--reported-by", "Reuters", "--store", store)
+    assert relayed and all(c["reporter"] == "Reuters" for c in relayed)
+    for claim in as_json("claims", "--store", store):
+        assert {"source", "reporter", "stance", "hedge", "date", "evidence"} <= set(claim)
+
+
+def test_conflicting_figures_side_by_side(store):
+    found = as_json("conflicts", "--store", store)
+    pairs = [{c["a"]["figure"], c["b"]["figure"]} for c in found if c["kind"] == "figures"]
+    assert any(any("200" in f for f in p) and any("30" in f for f in p) for p in pairs), found
+
+
+def test_validate_conforms_and_evidence_matches_text(store):
+    assert "conforms" in run("validate", "--store", store)
+    text = SEED.read_text(encoding="utf-8")
+    spans = as_json("query", "SELECT ?b ?e ?a WHERE { ?s a nkg:Span ; nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?a }", "--store", store)
+    bindings = spans["results"]["bindings"]
+    assert len(bindings) > 30
+    for b in bindings:
+        assert text[int(b["b"]["value"]) : int(b["e"]["value"])] == b["a"]["value"]
+
+
+def test_building_again_adds_nothing(store):
+    before = as_json("stats", "--store", store)["quads"]
+    assert "1 already stored" in run("build", str(SEED), "--store", store)
+    assert as_json("stats", "--store", store)["quads"] == before
+
+
+def test_query_forms_fixed_by_the_design(store, tmp_path):
+    ask = json.loads(run("query", "--store", store, "--format", "json", "ASK { ?c a nkg:Claim }", stdout_only=True))
+    assert ask == {"head": {}, "boolean": True}
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?c a nkg:Claim }")
+    assert int(json.loads(run("query", "--store", store, "--format", "json", str(rq), stdout_only=True))["results"]["bindings"][0]["n"]["value"]) >= 10
+    out = tmp_path / "all.nq"
+    run("export", "--store", store, "--format", "nquads", "--output", str(out))
+    assert out.read_text(encoding="utf-8").count("\n") == as_json("stats", "--store", store)["quads"]
+
+
+def test_store_defaults_to_environment(store, monkeypatch):
+    monkeypatch.setenv("KG_STORE", store)
+    result = CliRunner().invoke(cli, ["stats", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["documents"] == 1
+
+
+def test_errors_are_messages_not_tracebacks(store, tmp_path):
+    assert "no store here" in run("stats", "--store", str(tmp_path / "nope"), code=2)
+    assert "invalid SPARQL" in run("query", "SELECT WHERE {", "--store", store, code=2)
+    assert "no entity named" in run("entity", "Atlantis", "--store", store, code=2)
+    out = run("build", str(tmp_path / "missing.txt"), str(SEED), "--store", store, code=1)
+    assert "missing.txt: no such file" in out and "1 already stored" in out
