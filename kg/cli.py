@@ -402,6 +402,36 @@ def sources(store: str, fmt: str) -> None:
     _print_rows(found, ["source", "claims", "stances", "about", "relayedBy", "documents"], fmt)
 
 
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on (0: any free port).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a query may run before the client gets 503.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows (or triples) per answer; the rest is cut and the answer says X-Result-Truncated: true.",
+)
+@handle_errors
+def serve(store: str, host: str, port: int, timeout: float, max_rows: int) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint on http://HOST:PORT/sparql until Ctrl-C.
+
+    The store stays open (and busy for `kg build`) while the endpoint runs.
+    """
+    from kg.serve import serve as run_endpoint
+
+    with _open(store) as opened:
+        run_endpoint(opened, host=host, port=port, timeout=timeout, max_rows=max_rows)
+
+
 def main() -> None:
     """Entry point of the ``kg`` command."""
     cli(prog_name="kg")

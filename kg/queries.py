@@ -169,7 +169,7 @@ def resolve_query_text(query: str) -> tuple[str, NamedQuery | None]:
     return query, None
 
 
-def _with_prologue(sparql: str) -> str:
+def with_prologue(sparql: str) -> str:
     # Known prefixes are declared unless the query declares them itself.
     declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", sparql)}
     extra = "".join(line for line in sparql_prologue().splitlines(keepends=True) if line.split()[1][:-1].lower() not in declared)
@@ -193,7 +193,7 @@ def query(store: Store, sparql: str, *, params: Mapping[str, Param] | None = Non
                 f"query {named.name!r} has no parameter {', '.join(sorted(unknown))}; "
                 f"it takes: {', '.join(named.params) or 'none'}"
             )
-    return store.query(_with_prologue(bind_parameters(text, params)))
+    return store.query(with_prologue(bind_parameters(text, params)))
 
 
 # --- results as plain values and as the standard result formats -------------------------------

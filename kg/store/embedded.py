@@ -12,6 +12,7 @@ from pyoxigraph import Store as OxStore
 from kg.errors import QueryError, StoreBusyError, StoreError
 from kg.ontology import NKG
 from kg.store.base import Results, Store, document_graph, results_from_pyoxigraph
+from kg.store.sparql import query_shape
 
 
 class EmbeddedStore(Store):
@@ -64,7 +65,10 @@ class EmbeddedStore(Store):
 
     def query(self, sparql: str) -> Results:
         try:
-            return results_from_pyoxigraph(self.ox.query(sparql, use_default_graph_as_union=True))
+            # The default graph is the union of all graphs unless the query names its own
+            # dataset (FROM / FROM NAMED), which pyoxigraph honours only without the union.
+            union = not query_shape(sparql).dataset
+            return results_from_pyoxigraph(self.ox.query(sparql, use_default_graph_as_union=union))
         except SyntaxError as exc:
             raise QueryError(f"invalid SPARQL: {exc}") from exc
         except OSError as exc:

@@ -1,0 +1,289 @@
+"""newskg benchmarks: each prints a ratio against the raw libraries, measured in the same run.
+
+    make bench                      # everything (about 15 minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick
+    .venv/bin/python bench/run.py build quads latency startup gexf memory
+
+Corpus: the 44 articles of ../shared/eval/ukraine_news (unlabelled real news). Copies get a
+distinct suffix line so that each has its own content hash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "eval" / "ukraine_news" / "articles"
+KG = [sys.executable, "-m", "kg.cli"]
+RESULTS: dict[str, dict[str, float | str]] = {}
+
+
+def report(name: str, **figures: float | str) -> None:
+    RESULTS[name] = figures
+    shown = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items())
+    print(f"{name:10s} {shown}", flush=True)
+
+
+def articles() -> list[str]:
+    if not CORPUS.is_dir():
+        sys.exit(f"bench: corpus not found at {CORPUS}")
+    return [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+
+
+def corpus(copies: int) -> list[str]:
+    base = articles()
+    return [f"{text}\n(Copy {n}.)" if n else text for n in range(copies) for text in base]
+
+
+def write_corpus(texts: list[str], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, text in enumerate(texts):
+        (folder / f"{i:06d}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def words(texts: list[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def bench_build(copies: int) -> None:
+    """Build throughput (words/s) against raw spaCy nlp.pipe with the same components, and
+    --jobs 2 against --jobs 1."""
+    from kg.build import build
+    from kg.extract.pipeline import load_nlp
+
+    texts = corpus(copies)
+    n_words = words(texts)
+    nlp = load_nlp()  # the project's pipeline: spaCy components + entity ruler
+    list(nlp.pipe(texts[:5]))  # warm up
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=16):
+        pass
+    raw = n_words / (time.perf_counter() - t0)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_corpus(texts, Path(tmp) / "in")
+        t0 = time.perf_counter()
+        build([folder], store=Path(tmp) / "s1", jobs=1)
+        one = n_words / (time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        build([folder], store=Path(tmp) / "s2", jobs=2)
+        two = n_words / (time.perf_counter() - t0)
+    report("build", words=float(n_words), raw_spacy_wps=raw, kg_wps=one, ratio_vs_spacy=one / raw,
+           jobs2_wps=two, jobs2_vs_jobs1=two / one)  # fmt: skip
+
+
+def _document_quads(copies: int) -> list[list]:
+    from kg.documents import document_from_text
+    from kg.extract import load_extractor
+    from kg.mapping import document_quads, new_run
+    from kg.resolve import resolve
+
+    extractor = load_extractor()
+    run = new_run(extractor=extractor.name, model=extractor.model)
+    return [document_quads(resolve(x), run=run) for x in extractor.pipe(document_from_text(t) for t in corpus(copies))]
+
+
+def bench_quads(copies: int) -> None:
+    """Quads written per second by the store layer (one transaction per document) against raw
+    pyoxigraph bulk_load of the same quads."""
+    import io
+
+    import pyoxigraph
+
+    from kg.store import EmbeddedStore
+
+    per_doc = _document_quads(copies)
+    total = sum(len(q) for q in per_doc)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = EmbeddedStore(Path(tmp) / "kg")
+        t0 = time.perf_counter()
+        for quads in per_doc:
+            store.write_graph(quads[0].graph_name, quads)
+        store.close()
+        ours = total / (time.perf_counter() - t0)
+        data = io.BytesIO()
+        pyoxigraph.serialize([q for quads in per_doc for q in quads], data, format=pyoxigraph.RdfFormat.N_QUADS)
+        raw_store = pyoxigraph.Store(str(Path(tmp) / "raw"))
+        t0 = time.perf_counter()
+        raw_store.bulk_load(data.getvalue(), format=pyoxigraph.RdfFormat.N_QUADS)
+        raw_store.flush()
+        raw = total / (time.perf_counter() - t0)
+    report("quads", quads=float(total), kg_qps=ours, bulk_load_qps=raw, ratio=ours / raw)
+
+
+def _synthetic_store(path: Path, target_quads: int) -> int:
+    """A store of about ``target_quads``: the corpus's real graphs, copied under new document
+    hashes (entities stay shared, as the same actors recur across articles)."""
+    import hashlib
+    import io
+
+    import pyoxigraph
+
+    per_doc = _document_quads(1)
+    template = io.BytesIO()
+    pyoxigraph.serialize([q for quads in per_doc for q in quads], template, format=pyoxigraph.RdfFormat.N_QUADS)
+    text = template.getvalue().decode("utf-8")
+    ids = {q.graph_name.value.rsplit("/", 1)[-1] for quads in per_doc for q in quads}
+    store = pyoxigraph.Store(str(path))
+    from kg.store.base import ontology_triples
+
+    ontology = pyoxigraph.NamedNode("https://w3id.org/newskg/ontology")
+    store.extend([pyoxigraph.Quad(t.subject, t.predicate, t.object, ontology) for t in ontology_triples()])
+    copies = max(1, target_quads // max(1, text.count("\n")))
+    for n in range(copies):
+        chunk = text
+        for doc_id in ids:
+            new = hashlib.sha256(f"{doc_id}{n}".encode()).hexdigest()
+            chunk = chunk.replace(doc_id, new).replace(doc_id[:16], new[:16])
+        store.bulk_load(chunk.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.flush()
+    count = len(store)
+    del store
+    return count
+
+
+def bench_latency(target: int) -> None:
+    """Latency of the analyst questions on a synthetic store (p50 and p95 of 5 runs each)."""
+    from kg import questions
+    from kg.store import open_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        size = _synthetic_store(Path(tmp) / "s", target)
+        with open_store(Path(tmp) / "s") as store:
+            calls = {
+                "stats": lambda: questions.stats(store),
+                "entities": lambda: questions.entities(store),
+                "entity HUR": lambda: questions.entity(store, "HUR"),
+                "claims --by Zelensky": lambda: questions.claims(store, by="Zelensky"),
+                "claims --about Kyiv": lambda: questions.claims(store, about="Kyiv"),
+                "sources": lambda: questions.sources(store),
+                "timeline": lambda: questions.timeline(store),
+                "conflicts": lambda: questions.conflicts(store),
+            }
+            for name, call in calls.items():
+                times = []
+                for _ in range(5):
+                    t0 = time.perf_counter()
+                    call()
+                    times.append(time.perf_counter() - t0)
+                times.sort()
+                report("latency", question=name, quads=float(size), p50_ms=1000 * statistics.median(times), p95_ms=1000 * times[-1])
+
+
+def _median_run(cmd: list[str], n: int = 7) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_startup() -> None:
+    """Cold start of `kg --help` and `kg query` against `python -c "import pyoxigraph"`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        from kg.store import open_store
+
+        open_store(Path(tmp) / "s", create=True).close()
+        base = _median_run([sys.executable, "-c", "import pyoxigraph"])
+        help_ = _median_run([*KG, "--help"])
+        query = _median_run([*KG, "query", "--store", str(Path(tmp) / "s"), "ASK { ?s ?p ?o }"])
+    report("startup", import_pyoxigraph_s=base, kg_help_s=help_, kg_query_s=query, help_ratio=help_ / base, query_ratio=query / base)
+
+
+def bench_gexf(copies: int) -> None:
+    """GEXF export of the actor network against networkx.write_gexf of the same graph."""
+    import io
+
+    import networkx as nx
+
+    from kg.build import build
+    from kg.export import ExportFormat, Projection, export, to_networkx
+    from kg.store import open_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        build([write_corpus(corpus(copies), Path(tmp) / "in")], store=Path(tmp) / "s")
+        with open_store(Path(tmp) / "s") as store:
+            graph = to_networkx(store, projection=Projection.CLAIMS)
+            t0 = time.perf_counter()
+            for _ in range(3):
+                export(store, format=ExportFormat.GEXF, output=io.BytesIO(), projection=Projection.CLAIMS)
+            ours = (time.perf_counter() - t0) / 3
+            t0 = time.perf_counter()
+            for _ in range(3):
+                graph_nx = to_networkx(store, projection=Projection.CLAIMS)
+                nx.write_gexf(graph_nx, io.BytesIO())
+            theirs = (time.perf_counter() - t0) / 3
+    report("gexf", nodes=float(graph.number_of_nodes()), edges=float(graph.number_of_edges()), kg_s=ours,
+           networkx_s=theirs, ratio=ours / theirs)  # fmt: skip
+
+
+def _synthetic_articles(n: int, folder: Path) -> Path:
+    """``n`` articles recombined from the corpus's sentences (streamed to disk)."""
+    sentences = [s.strip() + "." for t in articles() for s in t.split(". ") if len(s.split()) > 5]
+    rng = random.Random(7)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / f"{i:06d}.txt").write_text(" ".join(rng.sample(sentences, 12)), encoding="utf-8")
+    return folder
+
+
+def bench_memory(sizes: list[int], jobs: int) -> None:
+    """Peak memory (max RSS of the build process) building n articles: flat means streaming."""
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = _synthetic_articles(n, Path(tmp) / "in")
+            t0 = time.perf_counter()
+            code = (
+                "import resource, sys\nfrom kg.build import build\n"
+                f"r = build([{str(folder)!r}], store={str(Path(tmp) / 's')!r}, jobs={jobs})\n"
+                "print(r.built, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+            )
+            out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+            built, own_kib, children_kib = map(int, out)
+            report("memory", articles=float(n), built=float(built), peak_mib=max(own_kib, children_kib) / 1024,
+                   seconds=time.perf_counter() - t0, jobs=float(jobs))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("which", nargs="*", default=["startup", "build", "quads", "gexf", "latency", "memory"])
+    parser.add_argument("--quick", action="store_true", help="Smaller inputs (minutes, not a quarter of an hour).")
+    parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {platform.platform()}")  # fmt: skip
+    quick = args.quick
+    for name in args.which:
+        if name == "startup":
+            bench_startup()
+        elif name == "build":
+            bench_build(2 if quick else 4)
+        elif name == "quads":
+            bench_quads(2 if quick else 4)
+        elif name == "gexf":
+            bench_gexf(2 if quick else 6)
+        elif name == "latency":
+            bench_latency(100_000 if quick else 1_000_000)
+        elif name == "memory":
+            bench_memory([200, 1000] if quick else [1000, 10_000], jobs=2)
+        else:
+            parser.error(f"unknown benchmark {name!r}")
+    if args.json:
+        args.json.write_text(json.dumps(RESULTS, indent=2))
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
