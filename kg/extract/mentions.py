@@ -1,0 +1,802 @@
+"""Entity mentions: spaCy NER, corrected and extended by a gazetteer-fed ruler and rules.
+
+:func:`add_entity_ruler` adds a span ruler after ``ner`` that writes every gazetteer match
+(names, region variants, descriptors, demonyms) to ``doc.spans[SPANS_KEY]``; ``doc.ents`` is
+left as NER made it. :func:`find_mentions` merges NER entities, gazetteer matches and rules into
+non-overlapping :class:`~kg.model.Mention` objects:
+
+- a gazetteer name gives the kind and key ("HUR" → ``hur``); a longer NER name around it wins
+  ("Bank of Russia" stays an organisation), a crossing NER span loses;
+- "Ukraine’s Military Intelligence Agency" splits into "Ukraine" and "Military Intelligence
+  Agency" (affiliated with Ukraine); leading "the", titles of persons, trailing possessives and
+  stray numbers are trimmed off names;
+- "Kursk province", "the Kursk region", "Kursk oblast" are region mentions ("Kursk …");
+- demonym groups: "North Korean soldiers/forces/troops/units" is a :attr:`EntityKind.GROUP`
+  mention affiliated with North Korea, key ``group:north-korea-troops``. "Ukrainian forces" is
+  treated the same way (a group of Ukrainian troops tied to Ukraine): the text names a body of
+  soldiers, not the institution, and an analyst reaches the Armed Forces of Ukraine through
+  Ukraine. "The Ukrainian military/army/armed forces" is a descriptive mention of the Armed
+  Forces of Ukraine instead. Officials ("Ukrainian officials", "a Pyongyang official"),
+  civilians and prisoners of war form groups the same way;
+- descriptive re-mentions ("Ukraine’s intelligence agency", "the Russian military") are
+  ``descriptive=True`` mentions with the affiliation of the state they name, and the key of the
+  gazetteer entry when the phrase is one of its unambiguous descriptors;
+- layout of news wires: a dateline ("KYIV, Ukraine (Reuters) -", "LONDON 1996-08-30") starts
+  with a place; names in sports tables, results and fixtures ("Atlanta 6 CHICAGO 5",
+  "Surrey v Kent") are teams, i.e. organisations; "J. Smith" is a person;
+- one document, one reading: a string keeps the type most evidence gives it everywhere in the
+  document, unlabelled repeats of a found name are mentions too, and a surname alone is the
+  person named in full elsewhere in the document;
+- dates, times, numbers, money, percentages and ordinals are never mentions.
+
+With ``baseline=True`` only raw NER labels are mapped, to measure what the rules add.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from kg.extract.gazetteer import (
+    Gazetteer,
+    GazetteerEntry,
+    geo_place,
+    group_key,
+    group_noun_class,
+    load_gazetteer,
+)
+from kg.model import EntityKind, Mention, Span
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
+
+#: Name of the ruler component and of the span group it writes.
+RULER_NAME = "newskg_gazetteer"
+SPANS_KEY = "newskg_gazetteer"
+
+# Labels of ruler matches are "<type>|<gazetteer id>".
+NAME, DESCRIPTOR, DEMONYM, PLURAL = "name", "desc", "dem", "plural"
+
+#: NER labels that are never entity mentions.
+NOT_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+
+_BASELINE_KINDS = {
+    "PERSON": EntityKind.PERSON,
+    "ORG": EntityKind.ORGANIZATION,
+    "LOC": EntityKind.LOCATION,
+    "FAC": EntityKind.LOCATION,
+    "NORP": EntityKind.GROUP,
+}
+_POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+_TITLES = frozenset(
+    """mr mr. mrs mrs. ms ms. dr dr. president gen. gen general lt. col. maj. sgt. capt. adm.
+    minister premier chancellor senator sen. rep. governor gov. mayor commander chief spokesman
+    spokeswoman spokesperson ambassador secretary prof. prof sir lord lady king queen prince
+    princess pope colonel major lieutenant sergeant captain admiral marshal""".split()
+)
+_REGION_WORDS = frozenset({"oblast", "province", "region", "krai"})
+# NER labels of names that may contain a place or country name: "U.S. Open", "Kyiv Post".
+_NAME_LABELS = frozenset({"EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "ORG", "FAC"})
+# Organisation name words → kind, checked in this order (first hit wins).
+_ORG_WORDS: tuple[tuple[EntityKind, frozenset[str]], ...] = (
+    (EntityKind.INTELLIGENCE_AGENCY, frozenset({"intelligence", "espionage"})),
+    (EntityKind.NEWS_OUTLET, frozenset(
+        """news times post journal herald gazette tribune daily radio tv television broadcasting
+        pravda izvestia telegraph chronicle observer independent express mirror newspaper
+        magazine press""".split())),
+    (EntityKind.MILITARY_UNIT, frozenset(
+        "brigade battalion regiment division corps legion squadron unit detachment militia".split())),
+    (EntityKind.ARMED_FORCES, frozenset("army navy forces force fleet marines military".split())),
+    (EntityKind.GOVERNMENT_AGENCY, frozenset(
+        """ministry department office agency administration parliament senate cabinet government
+        police prosecutor prosecutors bureau directorate inspectorate service guard kremlin
+        council commission committee court""".split())),
+)
+# First words of international bodies' names: "European Council", "World Bank".
+_INTERNATIONAL = frozenset({"international", "european", "world", "global", "un", "u.n."})
+_INTERNATIONAL_HEADS = frozenset(
+    """council commission court committee agency organization organisation union fund bank
+    programme program parliament office tribunal""".split()
+)
+# Heads of descriptive re-mentions after "<State>'s" or a demonym: kind of what they denote.
+_DESCRIPTIVE_HEADS: dict[str, EntityKind] = {
+    "intelligence": EntityKind.INTELLIGENCE_AGENCY,
+    "military": EntityKind.ARMED_FORCES,
+    "army": EntityKind.ARMED_FORCES,
+    "navy": EntityKind.ARMED_FORCES,
+    "ministry": EntityKind.GOVERNMENT_AGENCY,
+    "government": EntityKind.GOVERNMENT_AGENCY,
+    "parliament": EntityKind.GOVERNMENT_AGENCY,
+    "presidency": EntityKind.GOVERNMENT_AGENCY,
+}
+# "agency"/"service" denote an intelligence agency only after these words.
+_INTELLIGENCE_MODIFIERS = frozenset({"intelligence", "spy", "security", "counterintelligence"})
+# Tokens of a score or table cell: "6", "2-1", ".629", "1/2", "81-3".
+_SCORE = re.compile(r"\d+(?:[-/:.]\d+)*|\.\d+")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A wire dateline: an all-caps place, maybe ", Country", then an ISO date or "(Outlet) -".
+_DATELINE = re.compile(
+    r"(?P<city>[A-Z][A-Z.'\- ]*[A-Z.])"
+    r"(?:\s?,\s?(?P<place>[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,3}))?"
+    r"(?:\s+\d{4}-\d{2}-\d{2}\s*$|\s?\((?P<outlet>[^)]{2,40})\)\s?[-—–])"
+)
+_INITIAL = re.compile(r"[A-Z]\.")
+_FIXTURE_WORDS = frozenset({"v", "v.", "vs", "vs.", "at"})
+_TABLE_FILLERS = frozenset({"and", ",", ";", ":", ".", "-", "points", "pts"})
+_DASHES = frozenset({"-", "--", "—", "–"})
+
+_NER_FAMILIES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+
+# Priorities: lower wins an overlap before length does.
+_RULE, _GAZ, _NER, _FILL = 0, 1, 2, 3
+
+
+def add_entity_ruler(nlp: Language, *, gazetteer: Gazetteer | None = None) -> None:
+    """Add the gazetteer span ruler to ``nlp`` (after ``ner``); a second call does nothing."""
+    if RULER_NAME in nlp.pipe_names:
+        return
+    gaz = gazetteer or load_gazetteer()
+    ruler = nlp.add_pipe(
+        "span_ruler",
+        name=RULER_NAME,
+        after="ner" if "ner" in nlp.pipe_names else None,
+        config={"spans_key": SPANS_KEY, "annotate_ents": False, "overwrite": True, "validate": False},
+    )
+    ruler.add_patterns(list(gazetteer_patterns(gaz, lambda text: [t.text for t in nlp.make_doc(text)])))
+
+
+def gazetteer_patterns(gaz: Gazetteer, tokenize: Callable[[str], list[str]]) -> Iterator[dict]:
+    """Span-ruler patterns for every gazetteer name, region variant, descriptor and demonym.
+
+    Names match case-sensitively (plus an all-caps variant for headlines), descriptors in any
+    case; a possessive matches with a straight or curly apostrophe.
+
+    >>> from kg.extract.gazetteer import Gazetteer, GazetteerEntry
+    >>> gaz = Gazetteer([GazetteerEntry("hur", "HUR", EntityKind.INTELLIGENCE_AGENCY)])
+    >>> next(gazetteer_patterns(gaz, str.split))
+    {'label': 'name|hur', 'pattern': [{'ORTH': 'HUR'}]}
+    """
+    seen: set[tuple[str, str]] = set()
+
+    def emit(label: str, text: str, *, lower: bool = False) -> Iterator[dict]:
+        words = tokenize(_strip_article(text))
+        for variant in ([words] if lower else [words, [w.upper() for w in words]]):
+            pattern = [_token_pattern(w, lower=lower) for w in variant]
+            signature = (label, repr(pattern))
+            if signature not in seen:
+                seen.add(signature)
+                yield {"label": label, "pattern": pattern}
+
+    for entry in gaz:
+        for name in (*entry.names, *entry.place_variants()):
+            yield from emit(f"{NAME}|{entry.id}", name)
+        for descriptor in entry.descriptors:
+            yield from emit(f"{DESCRIPTOR}|{entry.id}", descriptor, lower=True)
+        for demonym in entry.demonyms:
+            yield from emit(f"{DEMONYM}|{entry.id}", demonym)
+            if demonym[-1] in "ni":  # Ukrainians, Israelis; "Chinese", "British" have no plural
+                yield from emit(f"{PLURAL}|{entry.id}", demonym + "s")
+
+
+def _token_pattern(word: str, *, lower: bool) -> dict:
+    if word in _POSSESSIVES:
+        return {"LOWER": {"IN": sorted(_POSSESSIVES)}}
+    return {"LOWER": word.lower()} if lower else {"ORTH": word}
+
+
+def _strip_article(text: str) -> str:
+    return text[4:] if text[:4].lower() == "the " else text
+
+
+def find_mentions(doc: Doc, *, baseline: bool = False) -> list[Mention]:
+    """Entity mentions of a parsed document, sorted by position and never overlapping.
+
+    ``baseline=True`` maps raw spaCy NER labels only (PERSON, GPE, LOC, FAC, ORG, NORP).
+    Without the ruler in the pipeline the gazetteer-based rules simply find nothing.
+    """
+    if baseline:
+        return _baseline_mentions(doc)
+    return _Finder(doc, load_gazetteer()).mentions()
+
+
+def _baseline_mentions(doc: Doc) -> list[Mention]:
+    found = []
+    for ent in doc.ents:
+        if ent.label_ == "GPE":
+            kind = _place_kind(ent.text, EntityKind.SETTLEMENT)
+        elif ent.label_ in _BASELINE_KINDS:
+            kind = _BASELINE_KINDS[ent.label_]
+        else:
+            continue
+        found.append(Mention(Span.of(doc.text, ent.start_char, ent.end_char), kind))
+    return found
+
+
+def _place_kind(text: str, default: EntityKind) -> EntityKind:
+    place = geo_place(text)
+    return place.kind if place else default
+
+
+def _family(kind: EntityKind) -> str:
+    """Coarse type used for consistency votes: person, place, organisation or group."""
+    if kind is EntityKind.PERSON:
+        return "PER"
+    if kind.is_place:
+        return "LOC"
+    return "GRP" if kind is EntityKind.GROUP else "ORG"
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A token range (end exclusive) and what it denotes; merged into non-overlapping mentions."""
+
+    start: int
+    end: int
+    kind: EntityKind
+    key: str | None = None
+    affiliation: str | None = None
+    descriptive: bool = False
+    priority: int = _NER
+    origin: str = "ner"
+    ner_family: str | None = None  # what NER took a gazetteer name for, when they disagree
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def overlaps(self, other: _Candidate) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+class _Finder:
+    """One document's mention finding (a class only to share the doc and gazetteer)."""
+
+    def __init__(self, doc: Doc, gaz: Gazetteer) -> None:
+        self.doc = doc
+        self.gaz = gaz
+        self.matches = self._gazetteer_matches()
+        self.names = [(s, e) for s, e, k, _ in self.matches if k == NAME]
+        self.ner_labels = {(e.start, e.end): e.label_ for e in doc.ents}
+
+    def mentions(self) -> list[Mention]:
+        candidates = [
+            *self._state_candidates(),
+            *self._layout_candidates(),
+            *self._gazetteer_candidates(),
+            *self._ner_candidates(),
+            *self._person_candidates(),
+        ]
+        chosen = _choose(candidates)
+        chosen = _choose([*chosen, *self._bracketed_acronyms(chosen)])
+        chosen = self._consistent(chosen)
+        return [m for c in chosen if (m := self._to_mention(c)) is not None]
+
+    def _to_mention(self, cand: _Candidate) -> Mention | None:
+        span = self.doc[cand.start : cand.end]
+        if not any(c.isalpha() for c in span.text):
+            return None
+        return Mention(
+            Span.of(self.doc.text, span.start_char, span.end_char),
+            cand.kind,
+            key=cand.key,
+            affiliation=cand.affiliation,
+            descriptive=cand.descriptive,
+        )
+
+    # ---- gazetteer ---------------------------------------------------------------------------
+    def _gazetteer_matches(self) -> list[tuple[int, int, str, GazetteerEntry]]:
+        """(start, end, type, entry) of every ruler match but caps stop words."""
+        out = []
+        for span in self.doc.spans.get(SPANS_KEY, []):
+            kind, _, entry_id = span.label_.partition("|")
+            entry = self.gaz.get(entry_id)
+            # "US", "WHO", "IT" in an all-caps headline are words, not acronyms
+            if entry is None or (len(span) == 1 and span.text.lower() in STOP_WORDS and _caps_line(span)):
+                continue
+            if kind == NAME and self._inside_other_name(span):
+                continue
+            out.append((span.start, span.end, kind, entry))
+        return out
+
+    def _inside_other_name(self, span: SpacySpan) -> bool:
+        """"U.S." in "the U.S. Open", "Kyiv" in "Kyiv Post" when NER saw a longer name."""
+        for ent in self.doc.ents:
+            if ent.start <= span.start and span.end < ent.end and ent.label_ in _NAME_LABELS:
+                following = self.doc[span.end]
+                return following.is_title and following.lower_ not in _REGION_WORDS
+        return False
+
+    def _gazetteer_candidates(self) -> Iterator[_Candidate]:
+        for start, end, kind, entry in self.matches:
+            if kind == NAME:
+                cand = self._region_variant(start, end, entry) or self._entry_candidate(
+                    start, end, entry, priority=_GAZ, origin="gazetteer")
+                cand.ner_family = _NER_FAMILIES.get(self.ner_labels.get((start, end), ""))
+                yield cand
+            elif kind == PLURAL:  # "Ukrainians": a state's people
+                yield _Candidate(start, end, EntityKind.GROUP, key=group_key(entry.id, "people"),
+                                 affiliation=entry.id, priority=_GAZ, origin="group")
+            elif kind == DESCRIPTOR:
+                if self.doc[end - 1].is_title and not _caps_line(self.doc[start:end]):
+                    continue  # "Ukraine’s Military Intelligence Agency" is a name, not a description
+                if self._head_further(end):
+                    continue  # "Ukrainian military commander" is a person
+                cand = self._entry_candidate(start, end, entry, priority=_GAZ, origin="descriptor")
+                cand.descriptive = True
+                cand.affiliation = entry.affiliation
+                yield cand
+
+    def _entry_candidate(self, start: int, end: int, entry: GazetteerEntry, **kw) -> _Candidate:
+        actor = not entry.kind.is_place and entry.kind is not EntityKind.PERSON
+        return _Candidate(start, end, entry.kind, key=entry.id, affiliation=entry.affiliation if actor else None, **kw)
+
+    def _region_variant(self, start: int, end: int, entry: GazetteerEntry) -> _Candidate | None:
+        """A place name and a region word: "Belgorod" + "region" is Belgorod Oblast, not the
+        city; a region the gazetteer does not know is a region all the same."""
+        if entry.kind is EntityKind.COUNTRY or not entry.kind.is_place:
+            return None
+        if end >= len(self.doc) or self.doc[end].lower_ not in _REGION_WORDS:
+            return None
+        name = self.doc[start:end].text
+        region = self.gaz.lookup(f"{name} {self.doc[end].lower_}") or self.gaz.lookup(f"{name} oblast")
+        if region is not None and region.kind is EntityKind.REGION:
+            return self._entry_candidate(start, end + 1, region, priority=_GAZ, origin="gazetteer")
+        return _Candidate(start, end + 1, EntityKind.REGION, priority=_GAZ, origin="gazetteer")
+
+    # ---- NER ---------------------------------------------------------------------------------
+    def _ner_candidates(self) -> Iterator[_Candidate]:
+        for ent in self.doc.ents:
+            if ent.label_ not in NOT_ENTITIES:
+                yield from self._from_ner(ent)
+
+    def _from_ner(self, ent: SpacySpan) -> Iterator[_Candidate]:
+        person = ent.label_ == "PERSON"
+        start, end = self._trim(ent.start, ent.end, person=person)
+        if start >= end:
+            return
+        first = self.doc[start]
+        if end - start == 1 and first.tag_ in ("NN", "NNS") and (first.is_sent_start or first.i == 0):
+            return  # a capitalised common noun opening a line: "Men 's discus", "Attendance :"
+        if person and start > 0 and _INITIAL.fullmatch(self.doc[start - 1].text):
+            start -= 1  # "J." + "Russell"
+        # "Ukraine’s Military Intelligence Agency": possessor and possessed name are two mentions
+        for i in range(start + 1, end - 1):
+            if self.doc[i].text in _POSSESSIVES and self.doc[i + 1].is_title:
+                owner = self._typed(start, i, "GPE")
+                owned = self._typed(i + 1, end, ent.label_)
+                if owner and owned:
+                    if owner.kind is EntityKind.COUNTRY and owned.affiliation is None:
+                        owned.affiliation = owner.key
+                    yield owner
+                    yield owned
+                    return
+        cand = self._typed(start, end, ent.label_)
+        if cand is not None:
+            yield cand
+
+    def _typed(self, start: int, end: int, label: str) -> _Candidate | None:
+        """A candidate for tokens ``start:end`` that NER labelled ``label``."""
+        text = self.doc[start:end].text
+        entry = self.gaz.lookup(text)
+        if entry is None and (self.gaz.by_demonym(text) or self.gaz.by_demonym(text.removesuffix("s"))):
+            if label != "NORP":
+                return None  # "Ukrainian" tagged GPE is an adjective, not a place
+        if entry is not None:
+            cand = self._entry_candidate(start, end, entry, origin="ner+gazetteer")
+            cand.ner_family = _NER_FAMILIES.get(label)
+        elif label == "PERSON":
+            cand = _Candidate(start, end, EntityKind.PERSON)
+        elif label == "ORG":
+            cand = _Candidate(start, end, _org_kind(text))
+        elif label == "GPE":
+            region = self.doc[end - 1].lower_ in _REGION_WORDS
+            cand = _Candidate(start, end, EntityKind.REGION if region else _place_kind(text, EntityKind.SETTLEMENT))
+        elif label in ("LOC", "FAC"):
+            cand = _Candidate(start, end, EntityKind.LOCATION)
+        elif label == "NORP" and self.doc[end - 1].tag_ in ("NNPS", "NNS"):
+            cand = self._plural_group(start, end)
+        else:
+            return None
+        # a longer NER name around a gazetteer name ("Bank of Russia") wins as gazetteer names
+        # do, unless another gazetteer name crosses it ("Chechen Akhmat" vs "Akhmat unit")
+        inside = any(start <= s and e <= end and (s, e) != (start, end) for s, e in self.names)
+        crossing = any(s < start < e < end or start < s < end < e for s, e in self.names)
+        if cand is not None and inside and not crossing:
+            cand.priority = _GAZ
+        return cand
+
+    def _plural_group(self, start: int, end: int) -> _Candidate | None:
+        """"Ukrainians", "the Russians": a group of that state's people."""
+        state = self.gaz.by_demonym(self.doc[start:end].text.rstrip("s"))
+        if state is None:
+            return None
+        return _Candidate(start, end, EntityKind.GROUP, key=group_key(state.id, "people"), affiliation=state.id)
+
+    def _trim(self, start: int, end: int, *, person: bool = False) -> tuple[int, int]:
+        """Drop leading articles (and titles of persons), numbers and trailing possessives."""
+        doc = self.doc
+
+        def junk_start(token: Token) -> bool:
+            return (token.lower_ == "the" or token.is_punct or _SCORE.fullmatch(token.text) is not None
+                    or (person and (token.lower_ in _TITLES or token.tag_ in ("NN", "NNS"))))
+
+        def junk_end(token: Token) -> bool:
+            # "Interfax news agency" → "Interfax"; a region word stays ("Belgorod region")
+            return (token.text in _POSSESSIVES or token.is_punct or _SCORE.fullmatch(token.text) is not None
+                    or (token.is_lower and token.is_alpha and token.lower_ not in _REGION_WORDS))
+
+        while start < end and junk_start(doc[start]):
+            start += 1
+        while start < end and junk_end(doc[end - 1]):
+            end -= 1
+        return start, end
+
+    # ---- states: demonym groups, descriptive re-mentions ------------------------------------
+    def _state_candidates(self) -> Iterator[_Candidate]:
+        states = sorted(
+            ((s, e, entry, kind) for s, e, kind, entry in self.matches
+             if kind == DEMONYM or (kind == NAME and entry.kind.is_place)),
+            key=lambda m: (m[0], -m[1]),
+        )
+        used_end = -1
+        for index, (start, end, entry, kind) in enumerate(states):
+            if start < used_end:
+                continue
+            state = entry if entry.kind is EntityKind.COUNTRY else self.gaz.get(entry.affiliation) or entry
+            if kind == DEMONYM:
+                head = self._group_head(end, states[index + 1 :])
+                if head is not None:
+                    head_end, noun_class, coordinated = head
+                    span_end = end if coordinated else head_end
+                    yield _Candidate(start, span_end, EntityKind.GROUP, key=group_key(state.id, noun_class),
+                                     affiliation=state.id, priority=_RULE, origin="group")
+                    used_end = span_end
+                    continue
+            described = self._descriptive(start, end, state, possessive=kind == NAME)
+            if described is not None:
+                used_end = described.end
+                yield described
+            elif kind == NAME and entry.kind is not EntityKind.COUNTRY and entry.affiliation:
+                # a capital or city as its state's metonym: "a Pyongyang official"
+                head = self._group_head(end, [])
+                if head is not None and head[1] == "officials":
+                    yield _Candidate(start, head[0], EntityKind.GROUP, key=group_key(entry.affiliation, "officials"),
+                                     affiliation=entry.affiliation, priority=_RULE, origin="group")
+                    used_end = head[0]
+
+    def _group_head(self, i: int, later: list) -> tuple[int, str, bool] | None:
+        """After a demonym ending at token ``i``: (end of the group noun phrase, its class,
+        whether the demonym is the first of a coordination: "Russian and North Korean soldiers")."""
+        doc = self.doc
+        if i + 1 < len(doc) and doc[i].lower_ in ("and", "or", ","):
+            nxt = later[0] if later else None
+            if nxt and nxt[0] == i + 1 and nxt[3] == DEMONYM:
+                head = self._group_head(nxt[1], later[1:])
+            elif doc[i + 1].is_title and doc[i + 1].pos_ in ("ADJ", "PROPN"):  # "and Western officials"
+                head = self._group_head(i + 2, [])
+            else:
+                head = None
+            return (head[0], head[1], True) if head else None
+        for j in range(i, min(i + 3, len(doc))):
+            token = doc[j]
+            noun_class = group_noun_class(token.lower_)
+            if noun_class and not token.is_title:
+                return j + 1, noun_class, False
+            # modifiers before the group noun: "special forces", "military personnel"
+            if not (token.is_lower and token.pos_ in ("ADJ", "NOUN", "VERB") and token.tag_ != "NNS"):
+                return None
+        return None
+
+    def _descriptive(self, start: int, end: int, state: GazetteerEntry, *, possessive: bool) -> _Candidate | None:
+        """"Ukraine’s intelligence agency", "the Russian military" (when not in the gazetteer)."""
+        doc = self.doc
+        i = end
+        if possessive:
+            if i >= len(doc) or doc[i].text not in _POSSESSIVES:
+                return None
+            i += 1
+        words: list[str] = []
+        for j in range(i, min(i + 4, len(doc))):
+            token = doc[j]
+            if not token.is_lower or token.pos_ not in ("NOUN", "ADJ", "PROPN"):
+                break
+            words.append(token.lower_)
+        # the longest run of words that ends in a head noun
+        for n in range(len(words), 0, -1):
+            kind = _descriptive_kind(words[:n])
+            if kind is not None:
+                j = i + n
+                if self._head_further(j):
+                    return None  # "Russian military equipment": the head is further on
+                described = self.gaz.by_descriptor(doc[start:j].text)
+                return _Candidate(start, j, kind, key=described.id if described else None,
+                                  affiliation=state.id, descriptive=True, priority=_RULE, origin="descriptive")
+        return None
+
+    def _head_further(self, i: int) -> bool:
+        """Whether token ``i`` is a common noun continuing the phrase before it."""
+        doc = self.doc
+        return i < len(doc) and doc[i].is_lower and doc[i].pos_ == "NOUN" and not doc[i].is_stop
+
+    # ---- layout: datelines, tables, results, fixtures ------------------------------------------
+    def _lines(self) -> Iterator[list[Token]]:
+        return _token_lines(self.doc)
+
+    def _layout_candidates(self) -> Iterator[_Candidate]:
+        for line in self._lines():
+            yield from self._dateline(line)
+            yield from self._teams(line)
+
+    def _dateline(self, line: list[Token]) -> Iterator[_Candidate]:
+        """The place a wire story starts with: "LONDON 1996-08-30", "AL-AIN , United Arab
+        Emirates 1996-12-06", "KYIV, Ukraine (Reuters) -"."""
+        offset = line[0].idx
+        text = self.doc.text[offset : line[-1].idx + len(line[-1])]
+        found = _DATELINE.match(text)
+        if found is None or (found["outlet"] and not self._is_outlet(found["outlet"]) and not found["place"]):
+            return
+        for group in ("city", "place"):
+            if not found[group]:
+                continue
+            span = self.doc.char_span(offset + found.start(group), offset + found.end(group))
+            if span is None:
+                continue
+            entry = self.gaz.lookup(span.text)
+            if entry is not None and entry.kind.is_place:
+                yield self._entry_candidate(span.start, span.end, entry, priority=_RULE, origin="dateline")
+            else:
+                default = EntityKind.SETTLEMENT if group == "city" else EntityKind.REGION
+                yield _Candidate(span.start, span.end, _place_kind(span.text.title(), default),
+                                 priority=_RULE, origin="dateline")
+
+    def _is_outlet(self, name: str) -> bool:
+        entry = self.gaz.lookup(name)
+        return entry is not None and entry.kind is EntityKind.NEWS_OUTLET
+
+    def _teams(self, line: list[Token]) -> Iterator[_Candidate]:
+        """Names in a line made only of names, scores and fixture words: sports results,
+        tables and fixtures ("Atlanta 6 CHICAGO 5", "Barnsley 3 3 0 0 8 2 9", "Surrey v Kent",
+        "HOUSTON AT PITTSBURGH"). A leading "Bristol :" or "At Hove :" is the venue, and so is
+        the name after "at": places, not teams."""
+        if line and line[0].lower_ == "at":
+            line = line[1:]
+        if not line or not _name_token(line[0]):
+            return  # ranked lists ("287 Ian Woosnam 70 76") are persons, not teams
+        if _ISO_DATE.search(self.doc.text[line[0].idx : line[-1].idx + len(line[-1])]):
+            return  # a dateline, not a result
+        segments: list[tuple[int, int, bool]] = []  # (start, end, is a venue)
+        scored = fixture = False
+        venue_next = False
+        k = 0
+        while k < len(line):
+            token = line[k]
+            if token.text == "(":  # "( 2nd game )", "( J. Russell 75 )": skip the aside
+                while k < len(line) and line[k].text != ")":
+                    k += 1
+                k += 1
+            elif _name_token(token):
+                j = k
+                while j < len(line) and _name_token(line[j]) and j - k < 5:
+                    j += 1
+                venue = venue_next or (not segments and j < len(line) and line[j].text == ":")
+                # a team name is followed by its score, a fixture word, an aside or the line end
+                if not venue and j < len(line) and not (_SCORE.fullmatch(line[j].text) or line[j].text == "("
+                                                        or line[j].lower_ in _FIXTURE_WORDS):
+                    return
+                segments.append((line[k].i, line[j - 1].i + 1, venue))
+                venue_next = False
+                k = j
+            elif _SCORE.fullmatch(token.text):
+                scored = scored or bool(segments)
+                k += 1
+            elif token.lower_ in _FIXTURE_WORDS:
+                fixture = True
+                venue_next = token.lower_ == "at"
+                k += 1
+            elif token.lower_ in _TABLE_FILLERS:
+                k += 1
+            else:
+                return
+        teams = [seg for seg in segments if not seg[2]]
+        if not teams or not (scored or (fixture and len(segments) > 1)):
+            return
+        dates = [(e.start, e.end) for e in self.doc.ents if e.label_ in ("DATE", "TIME")]
+        persons = [(e.start, e.end) for e in self.doc.ents if e.label_ == "PERSON"]
+        for start, end, venue in segments:
+            if any(s < end and start < e for s, e in dates):
+                continue  # "July 9 v Minor Counties XI"
+            text = self.doc[start:end].text
+            entry = self.gaz.lookup(text)
+            if entry is not None and (venue or entry.kind is EntityKind.COUNTRY):
+                yield self._entry_candidate(start, end, entry, priority=_RULE, origin="team")
+            elif venue:
+                yield _Candidate(start, end, _place_kind(text.title(), EntityKind.SETTLEMENT), priority=_RULE,
+                                 origin="venue")
+            elif end - start == 1 or not any(s <= start and end <= e for s, e in persons):
+                yield _Candidate(start, end, EntityKind.ORGANIZATION, priority=_RULE, origin="team")
+
+    # ---- persons -----------------------------------------------------------------------------
+    def _person_candidates(self) -> Iterator[_Candidate]:
+        """"J. Russell": an initial and a capitalised word; "Tegla Loroupe ( Kenya )": a
+        two- or three-word name followed by a country in brackets (results lists)."""
+        doc = self.doc
+        countries = {s: e for s, e, k, entry in self.matches if k == NAME and entry.kind is EntityKind.COUNTRY}
+        for token in doc:
+            if token.text != "(" or token.i + 1 not in countries:
+                continue
+            close = countries[token.i + 1]
+            if close >= len(doc) or doc[close].text != ")":
+                continue
+            start = token.i
+            while start > 0 and token.i - start < 3 and doc[start - 1].is_title and doc[start - 1].is_alpha:
+                start -= 1
+            words = {t.lower_ for t in doc[start : token.i]}
+            if token.i - start >= 2 and not any(start <= s < token.i for s, _ in self.names) \
+                    and not any(words & vocabulary for _, vocabulary in _ORG_WORDS):
+                yield _Candidate(start, token.i, EntityKind.PERSON, priority=_GAZ, origin="athlete")
+        for token in doc:
+            if _INITIAL.fullmatch(token.text) and token.i + 1 < len(doc):
+                end = token.i + 1
+                while end < len(doc) and end - token.i <= 2 and _capitalised(doc[end]):
+                    end += 1
+                if end > token.i + 1 and not any(s <= token.i < e for s, e in self.names):
+                    yield _Candidate(token.i, end, EntityKind.PERSON, priority=_GAZ, origin="initial")
+
+    def _bracketed_acronyms(self, chosen: list[_Candidate]) -> Iterator[_Candidate]:
+        """"Kurdistan Democratic Party (KDP)": the acronym is the organisation too."""
+        doc = self.doc
+        for cand in chosen:
+            i = cand.end
+            if _family(cand.kind) != "ORG" or i + 2 >= len(doc) or doc[i].text != "(" or doc[i + 2].text != ")":
+                continue
+            acronym = doc[i + 1]
+            if acronym.is_upper and acronym.is_alpha and len(acronym) >= 2 and not acronym.is_stop:
+                yield _Candidate(i + 1, i + 2, cand.kind, affiliation=cand.affiliation, priority=_FILL,
+                                 origin="acronym")
+
+    # ---- one document, one reading -------------------------------------------------------------
+    def _consistent(self, chosen: list[_Candidate]) -> list[_Candidate]:
+        """Give a string one type across the document, and find its unlabelled repeats."""
+        doc = self.doc
+        weight = {"ner": 1, "ner+gazetteer": 3, "gazetteer": 3}
+        votes: dict[str, Counter[str]] = defaultdict(Counter)
+        best: dict[tuple[str, str], _Candidate] = {}
+        for cand in chosen:
+            text = doc[cand.start : cand.end].text
+            family = _family(cand.kind)
+            votes[text][family] += weight.get(cand.origin, 2)
+            best.setdefault((text, family), cand)
+            if cand.ner_family and cand.ner_family != family:  # NER disagreed with the gazetteer
+                votes[text][family] -= weight.get(cand.origin, 2) - 1
+                votes[text][cand.ner_family] += 1
+        # a person's surname (or given name: "Wang" of "Wang Dan") alone is that person
+        for cand in chosen:
+            name = doc[cand.start : cand.end]
+            if cand.kind is EntityKind.PERSON and len(name) > 1 and all(t.is_title for t in name):
+                for token in (name[0], name[-1]):
+                    if token.is_alpha and token.lower_ not in STOP_WORDS:
+                        votes[token.text]["PER"] += 10
+                        best.setdefault((token.text, "PER"), cand)
+        reading = {text: counts.most_common(1)[0][0] for text, counts in votes.items()}
+
+        out: list[_Candidate] = []
+        for cand in chosen:
+            text = doc[cand.start : cand.end].text
+            family = reading.get(text)
+            overridable = cand.origin == "ner" or (family == "PER" and cand.kind.is_place)
+            if overridable and family and family != _family(cand.kind) and family != "GRP":
+                model = best[(text, family)]
+                cand = _Candidate(cand.start, cand.end, model.kind if model.length == cand.length else EntityKind.PERSON,
+                                  key=model.key if model.length == cand.length else None, origin="consistent")
+            out.append(cand)
+        out.extend(self._repeats(out, reading, best))
+        return sorted(out, key=lambda c: c.start)
+
+    def _repeats(self, chosen: list[_Candidate], reading: dict[str, str], best: dict) -> Iterator[_Candidate]:
+        """Unlabelled occurrences of names found elsewhere in the document."""
+        doc = self.doc
+        taken = [False] * (len(doc) + 1)
+        for cand in chosen:
+            for i in range(cand.start, cand.end):
+                taken[i] = True
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for text, family in reading.items():
+            if family != "GRP" and len(text) > 2 and text.lower() not in STOP_WORDS and text[:1].isupper():
+                by_first[text.split()[0]].append(text)
+        for token in doc:
+            if taken[token.i] or token.text not in by_first:
+                continue
+            for text in sorted(by_first[token.text], key=len, reverse=True):
+                span = doc.char_span(token.idx, token.idx + len(text))
+                if span is None or span.text != text or any(taken[i] for i in range(span.start, span.end)):
+                    continue
+                if span.end < len(doc) and doc[span.end].is_title and not doc[span.end].is_sent_start:
+                    continue  # part of a longer name: "Kursk" in "Kursk Nuclear Plant"
+                model = best[(text, reading[text])]
+                same = model.length == len(span)
+                kind = model.kind if same else EntityKind.PERSON
+                for i in range(span.start, span.end):
+                    taken[i] = True
+                yield _Candidate(span.start, span.end, kind, key=model.key if same else None,
+                                 affiliation=model.affiliation if same else None,
+                                 descriptive=model.descriptive if same else False, origin="repeat")
+                break
+
+
+def _token_lines(doc: Doc) -> Iterator[list[Token]]:
+    """The document's lines as lists of non-space tokens."""
+    line: list[Token] = []
+    for token in doc:
+        if token.is_space:
+            if "\n" in token.text and line:
+                yield line
+                line = []
+            continue
+        line.append(token)
+        if "\n" in token.whitespace_ and line:
+            yield line
+            line = []
+    if line:
+        yield line
+
+
+def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Greedy non-overlapping selection: by priority, then length, then position."""
+    chosen: list[_Candidate] = []
+    for cand in sorted(candidates, key=lambda c: (c.priority, -c.length, c.start)):
+        if cand.length > 0 and not any(cand.overlaps(c) for c in chosen):
+            chosen.append(cand)
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _capitalised(token: Token) -> bool:
+    """A capitalised word: "Russell", "McCague", "O'Brien"."""
+    return token.text[:1].isupper() and token.text.replace("'", "").isalpha() and not token.is_upper
+
+
+def _name_token(token: Token) -> bool:
+    """A word of a capitalised name in a table: "Bristol", "CITY", "St", "Jed-Forest"."""
+    return (token.is_title or token.is_upper) and any(c.isalpha() for c in token.text) and token.lower_ not in _FIXTURE_WORDS
+
+
+def _descriptive_kind(words: list[str]) -> EntityKind | None:
+    head = words[-1]
+    if head in ("agency", "service", "services"):
+        if len(words) > 1 and words[-2] in _INTELLIGENCE_MODIFIERS:
+            return EntityKind.INTELLIGENCE_AGENCY
+        return None
+    if head == "forces" and len(words) > 1 and words[-2] == "armed":
+        return EntityKind.ARMED_FORCES
+    return _DESCRIPTIVE_HEADS.get(head)
+
+
+def _org_kind(name: str) -> EntityKind:
+    """Kind of an organisation from the words of its name.
+
+    >>> _org_kind("Military Intelligence Agency").value
+    'IntelligenceAgency'
+    >>> _org_kind("Acme Holdings").value
+    'Organization'
+    """
+    words = {w.lower() for w in name.replace("-", " ").split()}
+    first = name.split()[0].lower() if name.split() else ""
+    if first in _INTERNATIONAL and words & _INTERNATIONAL_HEADS:
+        return EntityKind.INTERNATIONAL_ORGANIZATION
+    for kind, vocabulary in _ORG_WORDS:
+        if words & vocabulary:
+            return kind
+    return EntityKind.ORGANIZATION
+
+
+def _caps_line(span: SpacySpan) -> bool:
+    """Whether the span sits in an all-caps sentence (a headline)."""
+    sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+    letters = [t for t in sent if t.is_alpha]
+    return bool(letters) and sum(t.is_upper for t in letters) >= 0.7 * len(letters)
