@@ -44,7 +44,7 @@ def test_installed_wheel_builds_and_queries(wheel, tmp_path):
                              capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
     Path(purelib, "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     kg = [py, "-m", "kg.cli"]
-    where = subprocess.run([py, "-c", "import kg; print(kg.__file__)"], capture_output=True, text=True, check=True)
+    where = subprocess.run([py, "-c", "import kg; print(kg.__file__)"], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert where.stdout.startswith(str(venv))
     store = tmp_path / "store"
     subprocess.run([*kg, "build", str(SEED), "--store", str(store)], check=True, cwd=tmp_path, capture_output=True)
