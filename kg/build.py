@@ -68,6 +68,9 @@ class BuildReport:
         }
 
 
+#: Seconds a build waits for a store that another process (a query) holds.
+LOCK_WAIT = 30.0
+
 #: Called after each document with (report so far, the document's path or None).
 Progress = Callable[[BuildReport, str | None], None]
 
@@ -148,7 +151,8 @@ def build(
     """
     started = time.perf_counter()
     owned = not isinstance(store, Store)
-    target = open_store(store, create=True) if owned else store
+    # A query holds an embedded store for a moment only: wait for it rather than fail.
+    target = open_store(store, create=True, wait=LOCK_WAIT) if owned else store
     report = BuildReport(store=target.location)
     try:
         target.ensure_ontology()

@@ -3,6 +3,8 @@
 Accepted inputs:
 
 - ``.txt`` and ``.md`` files, UTF-8 (a BOM is dropped, CRLF and CR line ends become LF);
+- ``.html``/``.htm`` files: their visible text (scripts, styles and markup dropped), so offsets
+  refer to that text; a ``.txt`` file holding HTML markup is refused with a clear message;
 - folders of them, walked recursively in name order (symlink loops are reported, not followed);
 - ``.jsonl`` files with one article per line: ``text`` plus optional ``title``, ``url``,
   ``published`` (ISO date or date-time) and ``publisher``;
@@ -29,12 +31,14 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 from kg.errors import InputError
 from kg.model import Document
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
 METADATA_KEYS = ("title", "url", "published", "publisher")
 #: Longest article accepted, in characters (spaCy's default ``max_length`` is 1,000,000).
@@ -95,6 +99,9 @@ def document_from_text(text: str, *, path: str | None = None, **metadata: object
 
 
 def _read_text(path: Path) -> str:
+    if path.exists() and not path.is_file():
+        # a FIFO or device would block or never end
+        raise InputError(path, "not a regular file (a folder, pipe or device)")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -135,9 +142,58 @@ def _sidecar(path: Path) -> dict[str, object]:
     return {}
 
 
+_HTML_START = re.compile(r"\A\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
+_BLOCKS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "title"})
+
+
+class _TextOfHtml(HTMLParser):
+    """Visible text of an HTML page, one line per block element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in ("script", "style", "noscript", "template"):
+            self._hidden += 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "noscript", "template"):
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
+        return "\n".join(line for line in lines if line)
+
+
+def html_to_text(markup: str) -> str:
+    r"""The visible text of an HTML page.
+
+    >>> html_to_text("<html><script>x()</script><p>HUR said&nbsp;so.</p><p>Then</p></html>")
+    'HUR said so.\nThen'
+    """
+    parser = _TextOfHtml()
+    parser.feed(markup)
+    parser.close()
+    return parser.text()
+
+
 def read_text_file(path: Path) -> Document:
-    """One ``.txt``/``.md`` file (and its sidecar) as a ``Document``; raises ``InputError``."""
+    """One ``.txt``/``.md``/``.html`` file (and its sidecar) as a ``Document``; raises ``InputError``."""
     text = _read_text(path)
+    if path.suffix.lower() in HTML_SUFFIXES:
+        text = html_to_text(text)
+    elif _HTML_START.match(text):
+        raise InputError(path, "holds HTML markup, not plain text; name it .html to have its visible text read")
     return document_from_text(text, path=str(path), **_sidecar(path))
 
 
@@ -184,7 +240,7 @@ def _walk(folder: Path, seen: set[str]) -> Iterator[Path | InputError]:
             continue
         if child.is_dir():
             yield from _walk(child, seen)
-        elif child.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES:
+        elif child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES:
             yield child
 
 
@@ -204,8 +260,9 @@ def iter_sources(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
 def iter_documents(paths: Iterable[str | Path]) -> Iterator[Document | InputError]:
     """Every document under ``paths``, streamed; problems come as ``InputError`` values.
 
-    A file given by name is read whatever its suffix (``.jsonl`` as JSON Lines, anything
-    else as text); in folders only ``.txt``, ``.md`` and ``.jsonl`` files are read.
+    A file given by name is read whatever its suffix (``.jsonl`` as JSON Lines, ``.html`` as
+    HTML, anything else as text); in folders only ``.txt``, ``.md``, ``.html``, ``.htm`` and
+    ``.jsonl`` files are read.
     """
     for source in iter_sources(paths):
         if isinstance(source, InputError):

@@ -7,6 +7,7 @@ document can be written, replaced or dropped as one unit.
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -70,7 +71,14 @@ class Minter:
 
 
 def _number(value: float) -> Literal:
-    text = str(int(value)) if float(value).is_integer() else repr(float(value))
+    """An ``xsd:decimal`` literal (never exponent notation, which xsd:decimal does not allow).
+
+    >>> _number(1e16).value, _number(2.5).value, _number(200.0).value
+    ('10000000000000000', '2.5', '200')
+    """
+    text = format(Decimal(repr(float(value))), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return Literal(text, datatype=XSD.decimal)
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from kg.extract.gazetteer import (
     REGION_WORDS,
@@ -82,19 +81,9 @@ def resolve(extraction: Extraction, *, gazetteer: Gazetteer | None = None) -> Re
     return _Resolver(extraction, gazetteer or load_gazetteer()).run()
 
 
-@dataclass(slots=True)
-class _Cluster:
-    """Mentions found to be one entity, before it becomes an :class:`Entity`."""
-
-    members: list[int]
-    key: str | None = None
-    kind: EntityKind | None = None
-    label: str | None = None
-    affiliation: str | None = None
-    reasons: dict[str, str] = field(default_factory=dict)  # surface form → why it was merged
-
-
 class _Resolver:
+    """One document's resolution: union-find over mention indices, then entities."""
+
     def __init__(self, extraction: Extraction, gaz: Gazetteer) -> None:
         self.extraction = extraction
         self.text = extraction.document.text
@@ -295,6 +284,9 @@ class _Resolver:
         named = [m for m in ms if not m.descriptive] or ms
         if entry is not None:
             key, label, kind, geonames = entry.id, entry.label, entry.kind, entry.geonames_id
+        elif keyed is not None:  # a key from elsewhere than the gazetteer: kept as given
+            kind = _majority_kind(named)
+            key, label, geonames = keyed.key, _canonical_label(named, kind), None
         elif group is not None:
             key, kind, geonames = group.key, EntityKind.GROUP, None
             state = self.gaz.get(group.affiliation)

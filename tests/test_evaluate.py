@@ -30,13 +30,6 @@ from kg.evaluate import (
 )
 
 
-def require_extraction_modules() -> None:
-    """GUARD (temporary): the rule modules are written in parallel; skip the end-to-end tests
-    with the project extractor until they exist. Remove once kg.extract.* is complete."""
-    for name in ("mentions", "timex", "quantities", "claims", "relations", "events"):
-        pytest.importorskip(f"kg.extract.{name}")
-
-
 # --------------------------------------------------------------------------------------------
 # Readers on the real data (figures from each dataset's SOURCE.txt)
 
@@ -318,9 +311,7 @@ def test_evaluate_baseline_has_no_relations_or_attributions(eval_dir, dataset):
 
 
 @pytest.mark.parametrize(("dataset", "limit"), [(Dataset.CONLL2003, 3), (Dataset.CONLL04, 20), (Dataset.POLNEAR, 2)])
-def test_evaluate_with_the_project_extractor(eval_dir, dataset, limit, request):
-    require_extraction_modules()  # GUARD: remove once kg.extract.* is complete
-    extractor = request.getfixturevalue("extractor")
+def test_evaluate_with_the_project_extractor(eval_dir, dataset, limit, extractor):
     scores = evaluate(dataset, data=eval_dir, split=Split.DEV, limit=limit, extractor=extractor)
     assert scores.n_docs == limit and not scores.baseline
     for value in (scores.precision, scores.recall, scores.f1):

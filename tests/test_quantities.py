@@ -59,19 +59,22 @@ def test_seed_eight_members_of_a_russian_unit(seed):
     assert set(found) == {"8", "an estimated 200", "at least 30", "more than 10,000"}  # no dates
 
 
+A, LT, GT, UPTO = Hedge.APPROXIMATELY, Hedge.LESS_THAN, Hedge.MORE_THAN, Hedge.AT_MOST
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Up to 40 soldiers went missing.", ("Up to 40", None, None, 40, Hedge.AT_MOST, "missing", "soldiers")),
-        ("Fewer than 100 troops were deployed.", ("Fewer than 100", None, None, 100, Hedge.LESS_THAN, "deployed", "troops")),
-        ("Between 10 and 20 fighters were captured.", ("Between 10 and 20", None, 10, 20, None, "captured", "fighters")),
-        ("Some 300 civilians were evacuated.", ("Some 300", 300, None, None, Hedge.APPROXIMATELY, "evacuated", "civilians")),
-        ("Nearly 1,200 soldiers were killed.", ("Nearly 1,200", 1200, None, 1200, Hedge.APPROXIMATELY, "killed", "soldiers")),
+        ("Up to 40 soldiers went missing.", ("Up to 40", None, None, 40, UPTO, "missing", "soldiers")),
+        ("Fewer than 100 troops were deployed.", ("Fewer than 100", None, None, 100, LT, "deployed", "troops")),
+        ("Between 10 and 20 men were captured.", ("Between 10 and 20", None, 10, 20, None, "captured", "men")),
+        ("Some 300 civilians were evacuated.", ("Some 300", 300, None, None, A, "evacuated", "civilians")),
+        ("Nearly 1,200 soldiers were killed.", ("Nearly 1,200", 1200, None, 1200, A, "killed", "soldiers")),
         ("Eight marines were wounded.", ("Eight", 8, None, None, None, "wounded", "marines")),
         ("Two dozen tanks were destroyed.", ("Two dozen", 24, None, None, None, None, "tanks")),
-        ("Dozens of civilians were injured.", ("Dozens", None, 24, 99, Hedge.APPROXIMATELY, "injured", "civilians")),
-        ("More than a dozen drones were launched.", ("More than a dozen", None, 12, None, Hedge.MORE_THAN, None, "drones")),
-        ("Tens of thousands of people fled.", ("Tens of thousands", None, 20000, 99999, Hedge.APPROXIMATELY, "fled", "people")),
+        ("Dozens of civilians were injured.", ("Dozens", None, 24, 99, A, "injured", "civilians")),
+        ("More than a dozen drones were launched.", ("More than a dozen", None, 12, None, GT, None, "drones")),
+        ("Tens of thousands of people fled.", ("Tens of thousands", None, 20000, 99999, A, "fled", "people")),
         ("The death toll rose to 45.", ("45", 45, None, None, None, "killed", None)),
         ("The shelling left 12 dead.", ("12", 12, None, None, None, "killed", None)),
     ],

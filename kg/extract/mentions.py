@@ -76,7 +76,8 @@ _BASELINE_KINDS = {
 }
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 _TITLES = frozenset(
-    """mr mr. mrs mrs. ms ms. dr dr. president gen. gen general lt. col. maj. sgt. capt. adm.
+    """mr mr. mrs mrs. ms ms. dr dr. president gen. gen general lt lt. col col. maj maj. sgt sgt. capt
+    capt. adm adm. taoiseach
     minister premier chancellor senator sen. rep. governor gov. mayor commander chief spokesman
     spokeswoman spokesperson ambassador secretary prof. prof sir lord lady king queen prince
     princess pope colonel major lieutenant sergeant captain admiral marshal""".split()
@@ -132,6 +133,16 @@ _FIXTURE_WORDS = frozenset({"v", "v.", "vs", "vs.", "at"})
 _TABLE_FILLERS = frozenset({"and", ",", ";", ":", ".", "-", "points", "pts"})
 _DASHES = frozenset({"-", "--", "—", "–"})
 
+#: Towns at least this big (GeoNames) are places even when NER takes their name for a firm.
+CITY_POPULATION = 20_000
+
+# How much one mention's type counts when a document's names are given one reading.
+_VOTE_WEIGHTS = {"ner": 1, "ner+gazetteer": 3, "gazetteer": 3, "team": 3, "dateline": 5, "venue": 3}
+_COMPANY_SUFFIXES = frozenset(
+    "Inc Inc. Corp Corp. Corporation Co Co. Ltd Ltd. Plc PLC plc SpA AG SA NV BV GmbH Holdings Group Bancorp".split()
+)
+_FAMILY_KINDS = {"PER": EntityKind.PERSON, "LOC": EntityKind.LOCATION, "ORG": EntityKind.ORGANIZATION,
+                 "GRP": EntityKind.GROUP}
 _NER_FAMILIES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 
 # Priorities: lower wins an overlap before length does.
@@ -264,6 +275,7 @@ class _Finder:
         self.matches = self._gazetteer_matches()
         self.names = [(s, e) for s, e, k, _ in self.matches if k == NAME]
         self.ner_labels = {(e.start, e.end): e.label_ for e in doc.ents}
+        self._cased: set[str] | None = None  # words written capitalised (not all caps) in the document
 
     def mentions(self) -> list[Mention]:
         candidates = [
@@ -353,33 +365,58 @@ class _Finder:
     # ---- NER ---------------------------------------------------------------------------------
     def _ner_candidates(self) -> Iterator[_Candidate]:
         for ent in self.doc.ents:
-            if ent.label_ not in NOT_ENTITIES:
-                yield from self._from_ner(ent)
+            if ent.label_ in NOT_ENTITIES:
+                continue
+            # a name never runs over a line break: "Rolf Soderlind\nLONGYEAR" is the byline's name
+            end = next((i + 1 for i in range(ent.start, ent.end) if "\n" in self.doc[i].whitespace_
+                        or (self.doc[i].is_space and "\n" in self.doc[i].text)), ent.end)
+            yield from self._from_ner(ent.label_, ent.start, end)
 
-    def _from_ner(self, ent: SpacySpan) -> Iterator[_Candidate]:
-        person = ent.label_ == "PERSON"
-        start, end = self._trim(ent.start, ent.end, person=person)
-        if start >= end:
+    def _from_ner(self, label: str, start: int, end: int) -> Iterator[_Candidate]:
+        # names hold no commas or brackets: "Kherson, Zaporizhzhia", "[Vladimir] Putin"
+        for i in range(start, end):
+            if self.doc[i].text in (",", ";", "[", "]", "(", ")"):
+                if self.doc[i].text in (",", ";"):
+                    yield from self._from_ner(label, start, i)
+                    yield from self._from_ner(label, i + 1, end)
+                elif self.doc[i].text in ("]", ")"):
+                    yield from self._from_ner(label, i + 1, end)
+                else:
+                    yield from self._from_ner(label, start, i)
+                return
+        person = label == "PERSON"
+        start, end = self._trim(start, end, person=person)
+        if start >= end or self._unconfirmed_caps(start, end):
             return
         first = self.doc[start]
-        if end - start == 1 and first.tag_ in ("NN", "NNS") and (first.is_sent_start or first.i == 0):
-            return  # a capitalised common noun opening a line: "Men 's discus", "Attendance :"
+        if end - start == 1 and first.tag_ in ("NN", "NNS") and (first.is_sent_start or _opens_line(first)):
+            return  # a capitalised common noun opening a line: "Attendance :", "Extras"
         if person and start > 0 and _INITIAL.fullmatch(self.doc[start - 1].text):
             start -= 1  # "J." + "Russell"
         # "Ukraine’s Military Intelligence Agency": possessor and possessed name are two mentions
         for i in range(start + 1, end - 1):
-            if self.doc[i].text in _POSSESSIVES and self.doc[i + 1].is_title:
+            if self.doc[i].text in _POSSESSIVES and self.doc[i + 1].is_title and self.gaz.lookup(self.doc[start:i].text):
                 owner = self._typed(start, i, "GPE")
-                owned = self._typed(i + 1, end, ent.label_)
+                owned = self._typed(i + 1, end, label)
                 if owner and owned:
                     if owner.kind is EntityKind.COUNTRY and owned.affiliation is None:
                         owned.affiliation = owner.key
                     yield owner
                     yield owned
                     return
-        cand = self._typed(start, end, ent.label_)
+        cand = self._typed(start, end, label)
         if cand is not None:
             yield cand
+
+    def _unconfirmed_caps(self, start: int, end: int) -> bool:
+        """NER reads all-caps headings badly ("UKRAINE SECURES", "FIRE"): there a name counts only
+        if the document writes it in mixed case too ("KEVIN BROWN" … "Kevin Brown")."""
+        span = self.doc[start:end]
+        if not span.text.isupper() or not _caps_line(span):
+            return False
+        if self._cased is None:
+            self._cased = {t.lower_ for t in self.doc if t.is_alpha and t.is_title}
+        return not all(t.lower_ in self._cased for t in span if t.is_alpha)
 
     def _typed(self, start: int, end: int, label: str) -> _Candidate | None:
         """A candidate for tokens ``start:end`` that NER labelled ``label``."""
@@ -393,6 +430,8 @@ class _Finder:
             cand.ner_family = _NER_FAMILIES.get(label)
         elif label == "PERSON":
             cand = _Candidate(start, end, EntityKind.PERSON)
+        elif label == "ORG" and end - start == 1 and (place := geo_place(text, min_population=CITY_POPULATION)):
+            cand = _Candidate(start, end, place.kind)  # "Kremenchuk", "Soledar": NER took a town for a firm
         elif label == "ORG":
             cand = _Candidate(start, end, _org_kind(text))
         elif label == "GPE":
@@ -663,70 +702,90 @@ class _Finder:
 
     # ---- one document, one reading -------------------------------------------------------------
     def _consistent(self, chosen: list[_Candidate]) -> list[_Candidate]:
-        """Give a string one type across the document, and find its unlabelled repeats."""
+        """Give a name one type across the document, and find its unlabelled repeats."""
         doc = self.doc
-        weight = {"ner": 1, "ner+gazetteer": 3, "gazetteer": 3}
-        votes: dict[str, Counter[str]] = defaultdict(Counter)
-        best: dict[tuple[str, str], _Candidate] = {}
+        votes: dict[str, Counter[str]] = defaultdict(Counter)  # casefolded name → family → weight
+        models: dict[tuple[str, str], _Candidate] = {}
+        forms: dict[str, set[str]] = defaultdict(set)  # casefolded name → forms as written
+
+        def vote(text: str, family: str, weight: int, model: _Candidate) -> None:
+            votes[text.casefold()][family] += weight
+            models.setdefault((text.casefold(), family), model)
+            forms[text.casefold()].add(text)
+
         for cand in chosen:
             text = doc[cand.start : cand.end].text
-            family = _family(cand.kind)
-            votes[text][family] += weight.get(cand.origin, 2)
-            best.setdefault((text, family), cand)
-            if cand.ner_family and cand.ner_family != family:  # NER disagreed with the gazetteer
-                votes[text][family] -= weight.get(cand.origin, 2) - 1
-                votes[text][cand.ner_family] += 1
-        # a person's surname (or given name: "Wang" of "Wang Dan") alone is that person
+            weight = _VOTE_WEIGHTS.get(cand.origin, 2)
+            if cand.ner_family and cand.ner_family != _family(cand.kind):  # NER and gazetteer disagree
+                vote(text, cand.ner_family, 1, _Candidate(cand.start, cand.end, _FAMILY_KINDS[cand.ner_family]))
+                weight = 1
+            vote(text, _family(cand.kind), weight, cand)
         for cand in chosen:
             name = doc[cand.start : cand.end]
-            if cand.kind is EntityKind.PERSON and len(name) > 1 and all(t.is_title for t in name):
+            if len(name) < 2:
+                continue
+            if cand.kind is EntityKind.PERSON and all(t.is_title and t.tag_ not in ("NNS", "NNPS") for t in name):
+                # a surname alone, or a given name ("Wang" of "Wang Dan"), is that person
                 for token in (name[0], name[-1]):
-                    if token.is_alpha and token.lower_ not in STOP_WORDS:
-                        votes[token.text]["PER"] += 10
-                        best.setdefault((token.text, "PER"), cand)
+                    if token.is_alpha and token.lower_ not in STOP_WORDS and not self.gaz.by_demonym(token.text):
+                        vote(token.text, "PER", 10, cand)
+            elif _family(cand.kind) == "ORG" and name[-1].text in _COMPANY_SUFFIXES:
+                # "Magna International Inc" … "Magna": a company's short name
+                for short in (name[0].text, name[:-1].text):
+                    if short[:1].isupper() and not self._known_word(short):
+                        vote(short, "ORG", 10, cand)
         reading = {text: counts.most_common(1)[0][0] for text, counts in votes.items()}
 
         out: list[_Candidate] = []
         for cand in chosen:
-            text = doc[cand.start : cand.end].text
+            text = doc[cand.start : cand.end].text.casefold()
             family = reading.get(text)
             overridable = cand.origin == "ner" or (family == "PER" and cand.kind.is_place)
             if overridable and family and family != _family(cand.kind) and family != "GRP":
-                model = best[(text, family)]
-                cand = _Candidate(cand.start, cand.end, model.kind if model.length == cand.length else EntityKind.PERSON,
-                                  key=model.key if model.length == cand.length else None, origin="consistent")
+                cand = self._like(models[(text, family)], cand.start, cand.end, origin="consistent")
             out.append(cand)
-        out.extend(self._repeats(out, reading, best))
+        out.extend(self._repeats(out, reading, models, forms))
         return sorted(out, key=lambda c: c.start)
 
-    def _repeats(self, chosen: list[_Candidate], reading: dict[str, str], best: dict) -> Iterator[_Candidate]:
+    def _known_word(self, text: str) -> bool:
+        """A gazetteer name or demonym, which no company's short name may claim."""
+        return self.gaz.lookup(text) is not None or self.gaz.by_demonym(text) is not None
+
+    @staticmethod
+    def _like(model: _Candidate, start: int, end: int, *, origin: str) -> _Candidate:
+        """A candidate for ``start:end`` read as ``model`` is (only its family if lengths differ)."""
+        if model.length == end - start:
+            return _Candidate(start, end, model.kind, key=model.key, affiliation=model.affiliation,
+                              descriptive=model.descriptive, origin=origin)
+        return _Candidate(start, end, _FAMILY_KINDS[_family(model.kind)], origin=origin)
+
+    def _repeats(self, chosen: list[_Candidate], reading: dict[str, str],
+                 models: dict[tuple[str, str], _Candidate], forms: dict[str, set[str]]) -> Iterator[_Candidate]:
         """Unlabelled occurrences of names found elsewhere in the document."""
         doc = self.doc
         taken = [False] * (len(doc) + 1)
         for cand in chosen:
             for i in range(cand.start, cand.end):
                 taken[i] = True
-        by_first: dict[str, list[str]] = defaultdict(list)
-        for text, family in reading.items():
-            if family != "GRP" and len(text) > 2 and text.lower() not in STOP_WORDS and text[:1].isupper():
-                by_first[text.split()[0]].append(text)
+        by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)  # first word → (form, name)
+        for name, family in reading.items():
+            if family == "GRP" or len(name) <= 2 or name in STOP_WORDS:
+                continue
+            for form in forms[name]:
+                if form[:1].isupper():
+                    by_first[form.split()[0]].append((form, name))
         for token in doc:
             if taken[token.i] or token.text not in by_first:
                 continue
-            for text in sorted(by_first[token.text], key=len, reverse=True):
-                span = doc.char_span(token.idx, token.idx + len(text))
-                if span is None or span.text != text or any(taken[i] for i in range(span.start, span.end)):
+            for form, name in sorted(by_first[token.text], key=lambda f: len(f[0]), reverse=True):
+                span = doc.char_span(token.idx, token.idx + len(form))
+                if span is None or span.text != form or any(taken[i] for i in range(span.start, span.end)):
                     continue
                 if span.end < len(doc) and doc[span.end].is_title and not doc[span.end].is_sent_start:
                     continue  # part of a longer name: "Kursk" in "Kursk Nuclear Plant"
-                model = best[(text, reading[text])]
-                same = model.length == len(span)
-                kind = model.kind if same else EntityKind.PERSON
                 for i in range(span.start, span.end):
                     taken[i] = True
-                yield _Candidate(span.start, span.end, kind, key=model.key if same else None,
-                                 affiliation=model.affiliation if same else None,
-                                 descriptive=model.descriptive if same else False, origin="repeat")
+                yield self._like(models[(name, reading[name])], span.start, span.end, origin="repeat")
                 break
 
 
@@ -745,6 +804,14 @@ def _token_lines(doc: Doc) -> Iterator[list[Token]]:
             line = []
     if line:
         yield line
+
+
+def _opens_line(token: Token) -> bool:
+    """Whether the token starts a line of the text."""
+    if token.i == 0:
+        return True
+    before = token.doc[token.i - 1]
+    return "\n" in before.whitespace_ or (before.is_space and "\n" in before.text)
 
 
 def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -796,7 +863,12 @@ def _org_kind(name: str) -> EntityKind:
 
 
 def _caps_line(span: SpacySpan) -> bool:
-    """Whether the span sits in an all-caps sentence (a headline)."""
-    sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
-    letters = [t for t in sent if t.is_alpha]
+    """Whether the span sits in an all-caps line (a headline, a heading, a wire table)."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while start > 0 and not _opens_line(doc[start]):
+        start -= 1
+    while end < len(doc) and not _opens_line(doc[end]):
+        end += 1
+    letters = [t for t in doc[start:end] if t.is_alpha]
     return bool(letters) and sum(t.is_upper for t in letters) >= 0.7 * len(letters)

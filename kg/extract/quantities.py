@@ -14,7 +14,8 @@ A figure is a number (digits, words, "two dozen", "1.5 million"), a range ("betw
 - vague plurals are Approximately with a documented range: dozens 24–99, scores 40–99,
   hundreds 200–999, thousands 2,000–9,999, tens of thousands 20,000–99,999, hundreds of
   thousands 200,000–999,999, millions ≥2,000,000; "several hundred" 300–900, "a few thousand"
-  2,000–5,000. A hedge before a vague plural ("more than a dozen") wins over the range.
+  2,000–5,000. "More than a dozen" is MoreThan 12; "at least hundreds" keeps 200 and drops the
+  upper bound.
 
 ``measure`` comes from the verb or noun around the counted phrase ("killed", "killed or injured",
 "gathered", "missing", "casualties"); ``counts`` is the counted phrase as written ("North Korean
@@ -69,8 +70,8 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         hedges={words(k): Hedge(v) for k, v in raw["hedges"].items()},
         below=frozenset(raw["below_the_figure"]),
-        vague={words(k): (v[0], v[1]) for k, v in raw["vague"].items()},
-        few={words(k): (v[0], v[1]) for k, v in raw["few_several"].items()},
+        vague={words(k): (float(v[0]), None if v[1] is None else float(v[1])) for k, v in raw["vague"].items()},
+        few={words(k): (float(v[0]), float(v[1])) for k, v in raw["few_several"].items()},
         units=raw["units"],
         tens=raw["tens"],
         scales=raw["scales"],
@@ -130,7 +131,8 @@ def _figure_at(doc, i: int, lex: _Lexicon) -> _Figure | None:
             return _Figure(i, i + len(phrase), None, low, high)
     for phrase, (low, high) in lex.few.items():
         n = len(phrase)
-        if tuple(lower[:n]) == phrase and i + n < len(doc) and doc[i + n].lower_ in ("hundred", "thousand", "million", "dozen"):
+        scaled = i + n < len(doc) and doc[i + n].lower_ in ("hundred", "thousand", "million", "dozen")
+        if tuple(lower[:n]) == phrase and scaled:
             scale = lex.scales[doc[i + n].lower_]
             return _Figure(i, i + n + 1, None, low * scale, high * scale)
     first = _number_at(doc, i, lex)
@@ -169,7 +171,7 @@ def _number_at(doc, i: int, lex: _Lexicon) -> tuple[int, float] | None:
             words.append("one")  # "a dozen", "a hundred"
         elif words and word == "-" and words[-1] in lex.tens and following in lex.units:
             pass  # "twenty-five"; "10-20" is a range, read by the caller
-        elif words and word == "and" and words[-1] in ("hundred", "thousand") and (following in lex.units or following in lex.tens):
+        elif words and word == "and" and words[-1] in ("hundred", "thousand") and following in {*lex.units, *lex.tens}:
             pass  # "two hundred and fifty"
         else:
             break
@@ -177,10 +179,6 @@ def _number_at(doc, i: int, lex: _Lexicon) -> tuple[int, float] | None:
     if not words or all(w in lex.scales for w in words) and words != ["dozen"]:
         return None  # "hundred" alone is not a figure
     return j, _parse_number(words, lex)
-
-
-def _is_number_word(word: str, lex: _Lexicon) -> bool:
-    return word in lex.units or word in lex.tens or word in lex.scales or bool(_DIGITS.match(word))
 
 
 def _parse_number(words: list[str], lex: _Lexicon) -> float:
@@ -268,15 +266,18 @@ def _not_a_count(doc, fig: _Figure, mentions: list[Mention], lex: _Lexicon) -> b
     first, last = doc[fig.start], doc[fig.end - 1]
     before = doc[fig.start - 1] if fig.start > 0 else None
     after = doc[fig.end] if fig.end < len(doc) else None
-    if before is not None and (before.text in lex.signs or before.text.endswith(tuple(s for s in lex.signs if len(s) == 1))):
+    signs = tuple(s for s in lex.signs if len(s) == 1)
+    if before is not None and (before.text in lex.signs or before.text.endswith(signs)):
         return True
     if after is not None and (after.lower_ in lex.after or after.text in lex.after):
         return True
-    if before is not None and before.text == "-" and not before.whitespace_ and first.idx == before.idx + 1:
-        return True  # "Su-25", "F-16"
-    if fig.end - fig.start == 1 and _YEAR.match(first.text) and not (after is not None and after.lemma_.lower() in lex.counted):
+    name = doc[fig.start - 2] if fig.start > 1 else None
+    if before is not None and before.text == "-" and not before.whitespace_ and name is not None and name.is_alpha:
+        return not name.whitespace_  # "Su-25", "F-16"
+    single = fig.end - fig.start == 1
+    if single and _YEAR.match(first.text) and not (after is not None and after.lemma_.lower() in lex.counted):
         return True
-    if before is not None and after is not None and before.text == "," and after.text == "," and fig.end - fig.start == 1:
+    if single and before is not None and after is not None and before.text == after.text == ",":
         return True  # "Smith, 50, of Boston": an age
     for m in mentions:
         if m.kind not in _COUNTED_KINDS and m.span.start <= first.idx and last.idx + len(last) <= m.span.end:
@@ -386,8 +387,5 @@ def _covers(mention: Mention, token) -> bool:
 
 def _mention_at(token, mentions: list[Mention]) -> int | None:
     """Index of the innermost mention covering ``token``."""
-    best = None
-    for index, m in enumerate(mentions):
-        if _covers(m, token) and (best is None or m.span.end - m.span.start < mentions[best].span.end - mentions[best].span.start):
-            best = index
-    return best
+    covering = [i for i, m in enumerate(mentions) if _covers(m, token)]
+    return min(covering, key=lambda i: mentions[i].span.end - mentions[i].span.start, default=None)

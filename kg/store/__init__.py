@@ -18,11 +18,12 @@ from kg.store.embedded import EmbeddedStore
 __all__ = ["EmbeddedStore", "Results", "ResultKind", "Store", "Term", "document_graph", "ontology_triples", "open_store"]
 
 
-def open_store(location: str | Path, *, create: bool = False) -> Store:
-    """Open a store by location; ``create`` allows a new embedded store to be made."""
+def open_store(location: str | Path, *, create: bool = False, wait: float = 0.0) -> Store:
+    """Open a store by location; ``create`` allows a new embedded store to be made, ``wait``
+    is how long to wait for an embedded store another process holds."""
     text = str(location)
     if text.startswith(("http://", "https://")):
         from kg.store.remote import RemoteStore
 
         return RemoteStore(text)
-    return EmbeddedStore(text, create=create)
+    return EmbeddedStore(text, create=create, wait=wait)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +17,10 @@ from kg.store.sparql import query_shape
 
 
 class EmbeddedStore(Store):
-    """pyoxigraph on disk. Only one process may hold it at a time; a second gets
-    ``StoreBusyError`` instead of waiting or corrupting anything."""
+    """pyoxigraph on disk. Only one process may hold it at a time; a second waits up to
+    ``wait`` seconds for it, then gets ``StoreBusyError`` (never a corrupted store)."""
 
-    def __init__(self, location: str | Path, *, create: bool = True) -> None:
+    def __init__(self, location: str | Path, *, create: bool = True, wait: float = 0.0) -> None:
         self.location = str(location)
         if self.location == ":memory:":
             self._store: OxStore | None = OxStore()
@@ -29,14 +30,19 @@ class EmbeddedStore(Store):
             raise StoreError(f"{path}: is a file, not a store folder")
         if not create and not path.exists():
             raise StoreError(f"{path}: no store here; build one first with `kg build PATH --store {path}`")
-        try:
-            self._store = OxStore(str(path))
-        except OSError as exc:
-            if "lock" in str(exc).lower():
-                raise StoreBusyError(
-                    f"{path}: the store is busy: another kg process (such as a build) holds it; try again when it ends"
-                ) from exc
-            raise StoreError(f"{path}: cannot open the store: {exc}") from exc
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self._store = OxStore(str(path))
+                return
+            except OSError as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"{path}: cannot open the store: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        f"{path}: the store is busy: another kg process (such as a build) holds it; try again when it ends"
+                    ) from exc
+                time.sleep(0.1)
 
     @property
     def ox(self) -> OxStore:

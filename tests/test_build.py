@@ -1,0 +1,147 @@
+"""Builds: incremental, parallel, crash-safe, and robust to bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, SEED
+from kg.build import build
+from kg.cli import cli
+from kg.store import open_store
+
+SENTENCES = [s.strip() + "." for s in SEED.read_text(encoding="utf-8").replace("\n", " ").split(". ") if s.strip()]
+
+
+def articles(folder: Path, n: int) -> Path:
+    """``n`` distinct small articles made of the seed's sentences in rotated order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        k = i % len(SENTENCES)
+        body = " ".join(SENTENCES[k:] + SENTENCES[:k][:3])
+        (folder / f"{i:04d}.txt").write_text(f"Report {i}. {body}\n", encoding="utf-8")
+    return folder
+
+
+def graph_sizes(store_path: Path) -> Counter:
+    with open_store(store_path) as store:
+        return Counter(q.graph_name.value for q in store.quads())
+
+
+def test_incremental_and_force(tmp_path, extractor):
+    folder = articles(tmp_path / "in", 3)
+    first = build([folder], store=tmp_path / "s")
+    assert (first.built, first.skipped, first.failures) == (3, 0, [])
+    sizes = graph_sizes(tmp_path / "s")
+    again = build([folder], store=tmp_path / "s")
+    assert (again.built, again.skipped, again.quads) == (0, 3, 0)
+    forced = build([folder], store=tmp_path / "s", force=True)
+    assert forced.built == 3
+    assert graph_sizes(tmp_path / "s") == sizes  # replaced, not duplicated
+
+
+def test_parallel_build_equals_serial(tmp_path, extractor):
+    folder = articles(tmp_path / "in", 4)
+    build([folder], store=tmp_path / "one", jobs=1)
+    report = build([folder], store=tmp_path / "two", jobs=2)
+    assert report.built == 4
+    assert graph_sizes(tmp_path / "one") == graph_sizes(tmp_path / "two")
+
+
+BAD = {
+    "empty.txt": (b"", "empty file"),
+    "binary.txt": (bytes(range(256)) * 4, "binary file"),
+    "invalid-utf8.txt": (b"HUR said \xff\xfe that", "not valid UTF-8"),
+    "latin1.txt": ("Kiev, caf\u00e9 and na\u00efve reports.".encode("latin-1"), "not valid UTF-8"),
+    "huge.txt": (b"Russia said so. " * 700_000, "too long"),
+    "page.txt": (b"<!DOCTYPE html><html><body><p>HUR said so.</p></body></html>", "holds HTML markup"),
+}
+GOOD = {
+    "crlf.txt": "According to HUR, North Korean soldiers opened fire.\r\nRussia has not commented.\r\n",
+    "rtl.txt": "\u0642\u0627\u0644\u062a \u0631\u0648\u0633\u064a\u0627 \u0625\u0646\u0647\u0627 \u0644\u0646 \u062a\u0639\u0644\u0642. Reuters said Russia denied it.\n",
+    "article.html": "<html><head><script>var x;</script></head><body><p>Zelensky said that Russia attacked Kyiv.</p></body></html>",
+    "one-line.txt": ("Ukraine said that Russia attacked Kharkiv. " * 5_000).strip(),
+}
+
+
+def test_bad_inputs_are_named_and_the_rest_is_built(tmp_path, extractor):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, (content, _) in BAD.items():
+        (folder / name).write_bytes(content)
+    for name, text in GOOD.items():
+        (folder / name).write_bytes(text.encode("utf-8"))
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+    os.mkfifo(folder / "pipe.txt")
+    store = tmp_path / "s"
+    result = CliRunner().invoke(cli, ["build", str(folder), str(tmp_path / "missing.txt"), "--store", str(store), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    problems = {Path(f["path"]).name: f["problem"] for f in report["failures"]}
+    for name, (_, problem) in BAD.items():
+        assert problem in problems[name], (name, problems.get(name))
+        assert f"{folder / name}: {problem}" in result.stderr
+    assert "folder loop" in problems["loop"] and "no such file" in problems["missing.txt"]
+    assert "not a regular file" in problems["pipe.txt"]
+    assert report["built"] == len(GOOD)
+    assert "Traceback" not in result.output
+    with open_store(store) as opened:
+        texts = {r["t"].value for r in opened.query("SELECT ?t WHERE { ?d a schema:NewsArticle ; <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString> ?t }".replace("schema:", "<https://schema.org/>").replace("<https://schema.org/>NewsArticle", "<https://schema.org/NewsArticle>")).rows}
+    assert "\r" not in "".join(texts) and any("Zelensky said" in t and "<p>" not in t for t in texts)
+
+
+def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path, extractor):
+    folder = articles(tmp_path / "in", 40)
+    clean = tmp_path / "clean"
+    build([folder], store=clean)
+    store = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(folder), "--store", str(store), "--progress"],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=tmp_path)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        if store.exists() and len(list(store.glob("*.sst")) + list(store.glob("*.log"))) and time.monotonic() > deadline - 110:
+            break
+    time.sleep(2.5)  # model loaded, some documents written
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = graph_sizes(store)
+    complete = graph_sizes(clean)
+    written = [g for g in partial if g in complete]
+    assert 0 < len(written), "the build was killed before it wrote anything; raise the delay"
+    for graph in written:  # every stored document is whole
+        assert partial[graph] == complete[graph]
+    rerun = build([folder], store=store)
+    assert rerun.built + rerun.skipped == 40 and rerun.failures == []
+    assert set(graph_sizes(store)) == set(complete)
+    assert {g: n for g, n in graph_sizes(store).items()} == dict(complete)
+
+
+def test_query_during_a_build_answers_or_says_busy(tmp_path, extractor):
+    folder = articles(tmp_path / "in", 12)
+    store = tmp_path / "s"
+    build([SEED], store=store)
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(folder), "--store", str(store)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)  # fmt: skip
+    seen = Counter()
+    while proc.poll() is None:
+        result = CliRunner().invoke(cli, ["stats", "--store", str(store), "--format", "json"])
+        if result.exit_code == 0:
+            seen["answered"] += 1
+            assert json.loads(result.stdout)["documents"] >= 1
+        else:
+            assert result.exit_code == 2 and "busy" in result.output, result.output
+            seen["busy"] += 1
+        time.sleep(0.05)
+    assert proc.returncode == 0, proc.stderr.read()
+    assert seen["busy"] > 0
+    assert json.loads(CliRunner().invoke(cli, ["stats", "--store", str(store), "--format", "json"]).stdout)["documents"] == 13
