@@ -22,6 +22,7 @@ class EmbeddedStore(Store):
 
     def __init__(self, location: str | Path, *, create: bool = True, wait: float = 0.0) -> None:
         self.location = str(location)
+        self._dirty = False  # flush on close only after writes: queries stay cheap
         if self.location == ":memory:":
             self._store: OxStore | None = OxStore()
             return
@@ -55,6 +56,7 @@ class EmbeddedStore(Store):
         return next(iter(self.ox.quads_for_pattern(graph, NKG.contentHash, None, graph)), None) is not None
 
     def write_graph(self, graph: NamedNode, quads: list[Quad], *, replace: bool = False) -> None:
+        self._dirty = True
         try:
             if replace and self.ox.contains_named_graph(graph):
                 # One update request runs as one transaction: nobody sees the graph half-replaced.
@@ -67,6 +69,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"{self.location}: write failed: {exc}") from exc
 
     def drop_graph(self, graph: NamedNode) -> None:
+        self._dirty = True
         self.ox.remove_graph(graph)
 
     def query(self, sparql: str) -> Results:
@@ -90,6 +93,6 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         if self._store is not None:
-            if self.location != ":memory:":
+            if self._dirty and self.location != ":memory:":
                 self._store.flush()
             self._store = None  # dropping the last reference releases the RocksDB lock
