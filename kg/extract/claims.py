@@ -122,6 +122,8 @@ class _Attributor:
         self.doc = doc
         self.text = doc.text
         self.mentions = mentions
+        self.mention_order = sorted(range(len(mentions)), key=lambda i: mentions[i].span.start)
+        self.mention_starts = [mentions[i].span.start for i in self.mention_order]
         self.lex = lex
         self.quotes = _quote_regions(doc.text)
         self.newlines = [m.start() for m in re.finditer("\n", doc.text)]
@@ -774,8 +776,11 @@ class _Attributor:
         s, e = span
         hs, he = (head.idx, _tok_end(head)) if head is not None else (s, e)
         best = None
-        for i, m in enumerate(self.mentions):
-            ms, me = m.span.start, m.span.end
+        # only mentions starting inside the source can cover its head: bisect, not a scan
+        first = bisect.bisect_left(self.mention_starts, s - 1)
+        last = bisect.bisect_right(self.mention_starts, hs)
+        for i in self.mention_order[first:last]:
+            ms, me = self.mentions[i].span.start, self.mentions[i].span.end
             if ms <= hs and he <= me and ms >= s - 1 and me <= e + 1:
                 if best is None or me - ms > self.mentions[best].span.end - self.mentions[best].span.start:
                     best = i

@@ -107,6 +107,7 @@ def find_events(
 class _Finder:
     def __init__(self, doc, mentions: list[Mention], times, quantities, lex: _Lexicon) -> None:
         self.doc, self.mentions, self.times, self.quantities, self.lex = doc, mentions, times, quantities, lex
+        self.text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
         self.at: dict[int, int] = {}  # token → innermost mention
         for index in sorted(range(len(mentions)), key=lambda i: mentions[i].span.start - mentions[i].span.end):
             span = doc.char_span(mentions[index].span.start, mentions[index].span.end, alignment_mode="expand")
@@ -219,9 +220,9 @@ class _Finder:
         places = self._places(trigger, kind, agents + targets)
         sent = trigger.sent
         stop = sent.end_char
-        while stop > sent.start_char and doc.text[stop - 1].isspace():
+        text = self.text
+        while stop > sent.start_char and text[stop - 1].isspace():
             stop -= 1
-        text = doc.text
         return Event(
             kind=kind,
             trigger=Span.of(text, trigger.idx, doc[end - 1].idx + len(doc[end - 1])),
@@ -524,7 +525,7 @@ def _phrase(doc, head) -> Span:
     while tokens and tokens[-1].is_punct and tokens[-1].text not in "”\"'’":
         tokens = tokens[:-1]
     start, last = tokens[0], tokens[-1]
-    return Span.of(doc.text, start.idx, last.idx + len(last))
+    return Span(start.idx, last.idx + len(last), doc[start.i : last.i + 1].text)
 
 
 def _in_clause(token, top) -> bool:

@@ -272,8 +272,14 @@ class _Finder:
     def __init__(self, doc: Doc, gaz: Gazetteer) -> None:
         self.doc = doc
         self.gaz = gaz
+        # Doc.ents builds new spans on every access: index them once by token
+        self.ent_at = {t: ent for ent in doc.ents for t in range(ent.start, ent.end)}
         self.matches = self._gazetteer_matches()
         self.names = [(s, e) for s, e, k, _ in self.matches if k == NAME]
+        self.names_at: dict[int, list[tuple[int, int]]] = {}
+        for s, e in self.names:
+            for t in range(s, e):
+                self.names_at.setdefault(t, []).append((s, e))
         self.ner_labels = {(e.start, e.end): e.label_ for e in doc.ents}
         self._cased: set[str] | None = None  # words written capitalised (not all caps) in the document
 
@@ -295,7 +301,7 @@ class _Finder:
         if not any(c.isalpha() for c in span.text):
             return None
         return Mention(
-            Span.of(self.doc.text, span.start_char, span.end_char),
+            Span(span.start_char, span.end_char, span.text),  # Doc.text would be rebuilt per call
             cand.kind,
             key=cand.key,
             affiliation=cand.affiliation,
@@ -319,10 +325,10 @@ class _Finder:
 
     def _inside_other_name(self, span: SpacySpan) -> bool:
         """"U.S." in "the U.S. Open", "Kyiv" in "Kyiv Post" when NER saw a longer name."""
-        for ent in self.doc.ents:
-            if ent.start <= span.start and span.end < ent.end and ent.label_ in _NAME_LABELS:
-                following = self.doc[span.end]
-                return following.is_title and following.lower_ not in _REGION_WORDS
+        ent = self.ent_at.get(span.start)
+        if ent is not None and span.end < ent.end and ent.label_ in _NAME_LABELS:
+            following = self.doc[span.end]
+            return following.is_title and following.lower_ not in _REGION_WORDS
         return False
 
     def _gazetteer_candidates(self) -> Iterator[_Candidate]:
@@ -445,8 +451,9 @@ class _Finder:
             return None
         # a longer NER name around a gazetteer name ("Bank of Russia") wins as gazetteer names
         # do, unless another gazetteer name crosses it ("Chechen Akhmat" vs "Akhmat unit")
-        inside = any(start <= s and e <= end and (s, e) != (start, end) for s, e in self.names)
-        crossing = any(s < start < e < end or start < s < end < e for s, e in self.names)
+        near = {n for t in range(start, end) for n in self.names_at.get(t, ())}  # names it touches
+        inside = any(start <= s and e <= end and (s, e) != (start, end) for s, e in near)
+        crossing = any(s < start < e < end or start < s < end < e for s, e in near)
         if cand is not None and inside and not crossing:
             cand.priority = _GAZ
         return cand
@@ -565,11 +572,8 @@ class _Finder:
         return i < len(doc) and doc[i].is_lower and doc[i].pos_ == "NOUN" and not doc[i].is_stop
 
     # ---- layout: datelines, tables, results, fixtures ------------------------------------------
-    def _lines(self) -> Iterator[list[Token]]:
-        return _token_lines(self.doc)
-
     def _layout_candidates(self) -> Iterator[_Candidate]:
-        for line in self._lines():
+        for line in _token_lines(self.doc):
             yield from self._dateline(line)
             yield from self._teams(line)
 
@@ -681,7 +685,8 @@ class _Finder:
                     and not any(words & vocabulary for _, vocabulary in _ORG_WORDS):
                 yield _Candidate(start, token.i, EntityKind.PERSON, priority=_GAZ, origin="athlete")
         for token in doc:
-            if _INITIAL.fullmatch(token.text) and token.i + 1 < len(doc):
+            # not a middle initial: "Joseph R. Biden" is one name
+            if _INITIAL.fullmatch(token.text) and token.i + 1 < len(doc) and not (token.i and _capitalised(doc[token.i - 1])):
                 end = token.i + 1
                 while end < len(doc) and end - token.i <= 2 and _capitalised(doc[end]):
                     end += 1
@@ -817,9 +822,11 @@ def _opens_line(token: Token) -> bool:
 def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
     """Greedy non-overlapping selection: by priority, then length, then position."""
     chosen: list[_Candidate] = []
+    taken: set[int] = set()  # token positions already covered: linear, not quadratic, in mentions
     for cand in sorted(candidates, key=lambda c: (c.priority, -c.length, c.start)):
-        if cand.length > 0 and not any(cand.overlaps(c) for c in chosen):
+        if cand.length > 0 and taken.isdisjoint(range(cand.start, cand.end)):
             chosen.append(cand)
+            taken.update(range(cand.start, cand.end))
     return sorted(chosen, key=lambda c: c.start)
 
 

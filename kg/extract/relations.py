@@ -35,6 +35,7 @@ relation; nor does a pair across a paragraph break. An address chain extends pla
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterable
@@ -124,6 +125,11 @@ class _Context:
     at: dict[int, int] = field(default_factory=dict)  # token → innermost mention
     found: dict[tuple[int, RelationType, int], Relation] = field(default_factory=dict)
     chains: dict[int, list[int]] = field(default_factory=dict)  # place → places containing it
+    text: str = ""  # spaCy rebuilds Doc.text on every access: read it once
+    by_start: list[tuple[int, int]] = field(default_factory=list)  # (first token, mention)
+
+    def __post_init__(self) -> None:
+        self.text = self.doc.text
 
     def cat(self, index: int | None) -> str | None:
         return None if index is None else _cat(self.mentions[index].kind)
@@ -135,14 +141,14 @@ class _Context:
             return
         key = (subject, predicate, obj)
         a, b = sorted((self.mentions[subject].span, self.mentions[obj].span), key=lambda sp: sp.start)
-        if "\n\n" in self.doc.text[a.end : b.start]:
+        if "\n\n" in self.text[a.end : b.start]:
             return  # never across paragraphs (captions, headlines and bylines sit between them)
         if key not in self.found:
             sent = token.sent
             end = sent.end_char
-            while end > sent.start_char and self.doc.text[end - 1].isspace():
+            while end > sent.start_char and self.text[end - 1].isspace():
                 end -= 1
-            self.found[key] = Relation(subject, predicate, obj, Span.of(self.doc.text, sent.start_char, end))
+            self.found[key] = Relation(subject, predicate, obj, Span.of(self.text, sent.start_char, end))
 
     def mention(self, token) -> int | None:
         """The mention a noun phrase headed by ``token`` stands for ("members of X" → X,
@@ -231,8 +237,11 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
 
 
 def _places_in_order(ctx: _Context, sent) -> list[int]:
-    inside = (i for i, t in enumerate(ctx.tokens) if t is not None and sent.start <= t[0] < sent.end)
-    return sorted((i for i in inside if ctx.cat(i) == "LOC"), key=lambda i: ctx.tokens[i][0])
+    if not ctx.by_start:  # mentions by first token, once: a sentence then costs a bisect
+        ctx.by_start = sorted((t[0], i) for i, t in enumerate(ctx.tokens) if t is not None)
+    lo = bisect.bisect_left(ctx.by_start, (sent.start, -1))
+    hi = bisect.bisect_left(ctx.by_start, (sent.end, -1))
+    return [i for _, i in ctx.by_start[lo:hi] if ctx.cat(i) == "LOC"]
 
 
 def _address_chains(ctx: _Context) -> None:
