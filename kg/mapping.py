@@ -122,6 +122,13 @@ class _DocumentMapper:
         entity = self.res.mention_entity[index]
         return None if entity is None else self.entity_iris[entity]
 
+    def _actor_iri(self, index: int | None) -> NamedNode | None:
+        """The entity of a mention when it can act (claim, relay); a place that stands as a
+        source ("CAPRI, Italy (AP) —" misread) stays only as the source as written."""
+        if index is None or (entity := self.res.mention_entity[index]) is None:
+            return None
+        return self.entity_iris[entity] if self.res.entities[entity].kind.is_actor else None
+
     def span(self, span: Span) -> tuple[NamedNode, list[Quad]]:
         iri = self.m.span(self.doc.id, span)
         return iri, [
@@ -291,12 +298,12 @@ class _DocumentMapper:
         yield self._q(iri, PROV.wasDerivedFrom, self.doc_iri)
         yield self._q(iri, PROV.wasGeneratedBy, self.run.iri)
         yield self._q(iri, NKG.stance, NKG[claim.stance.value])
-        source = self._mention_iri(claim.source)
+        source = self._actor_iri(claim.source)
         if source:
             yield self._q(iri, PROV.wasAttributedTo, source)
         if claim.source_span:
             yield self._q(iri, NKG.sourceText, Literal(claim.source_span.text))
-        reporter = self._mention_iri(claim.reporter)
+        reporter = self._actor_iri(claim.reporter)
         if reporter and reporter != source:
             yield self._q(iri, NKG.reportedBy, reporter)
         hedge = claim.hedge or next((q.hedge for q in claim.quantities if q.hedge), None)
