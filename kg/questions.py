@@ -173,7 +173,8 @@ def _differ(a: Row, b: Row) -> bool:
 def conflicts(store: Store) -> list[Row]:
     """The same thing reported differently, side by side: different casualty figures for the
     same counted actor, and a denial (or refusal to confirm) against an assertion by another
-    source about the same actors."""
+    source about the same actors (the denial names every actor the assertion names, or at
+    least half of them)."""
     out: list[Row] = []
     figures = [r for r in _rows(store, "figures") if any(w in str(r.get("measure", "")).lower() for w in _CASUALTY_WORDS)]
     by_subject: dict[object, list[Row]] = defaultdict(list)
@@ -216,7 +217,9 @@ def _stance_conflicts(store: Store) -> list[Row]:
         for claim in every.values():
             if claim["stance"] != Stance.ASSERTED.value or claim["source"] == denial["source"]:
                 continue
-            if topic <= named.get(str(claim["claim"]), set()):
+            # the assertion is about the same actors, not a wider story that merely names them
+            said = named.get(str(claim["claim"]), set())
+            if topic <= said and 2 * len(topic) >= len(said):
                 subject = ", ".join(sorted(labels[e] for e in topic))
                 out.append(_pair("stance", subject, denial, claim))
     return out
