@@ -303,7 +303,8 @@ def entities(store: str, type_: str | None, fmt: str) -> None:
 
     with _open(store) as opened:
         found = list_entities(opened, type=type_)
-    _print_rows(found, ["label", "type", "aliases", "mentions", "documents", "entity"], fmt)
+    columns = ["label", "type", "aliases", "mentions", "documents"]
+    _print_rows(found, columns if fmt == "table" else [*columns, "entity"], fmt)
 
 
 @cli.command()
