@@ -69,7 +69,8 @@ def entities(store: Store, *, type: str | None = None) -> list[Row]:
 
 
 def _split(value: object) -> list[str]:
-    return [v for v in str(value or "").split("; ") if v]
+    """A GROUP_CONCAT as a sorted list: stores concatenate in no fixed order."""
+    return sorted(v for v in str(value or "").split("; ") if v)
 
 
 _CLAIM_KEYS = (
@@ -146,7 +147,9 @@ def _time_sort_key(row: Row) -> tuple[int, str]:
 def timeline(store: Store, *, about: str | None = None) -> list[Row]:
     """Dated events and claims in time order. A date without a year (``--12-14``) is kept as
     a month and day and listed after the dated items; an interval shows its start and end."""
-    found = _dedupe(_rows(store, "timeline", about=_entity_iris(store, about)), "item")
+    # one row per item; an event with two agents comes twice: keep the same one on every store
+    ordered = sorted(_rows(store, "timeline", about=_entity_iris(store, about)), key=lambda r: (str(r["item"]), str(r.get("summary"))))
+    found = _dedupe(ordered, "item")
     for row in found:
         row["year_known"] = not str(row.get("when", "")).startswith("--")
     found.sort(key=lambda r: (_time_sort_key(r), str(r.get("document")), str(r.get("kind"))))
