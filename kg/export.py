@@ -158,11 +158,12 @@ SELECT ?e (COUNT(DISTINCT ?span) AS ?mentions) WHERE {{
 }} GROUP BY ?e
 """
 
-# Documents an entity is in (its typing triple is in the document's graph) and their dates.
+# Documents an entity is mentioned in (through its evidence spans) and their dates.
 _ENTITY_DOCUMENTS = f"""
 SELECT ?e (COUNT(DISTINCT ?g) AS ?documents) (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{
   VALUES ?type {{ {_ENTITY_TYPES} }}
-  GRAPH ?g {{ ?e a ?type }}
+  ?e a ?type ; nkg:evidence ?span .
+  ?span nif:referenceContext ?g .
   OPTIONAL {{ ?g schema:datePublished ?pub . FILTER(DATATYPE(?pub) IN ({_DATE_TYPES})) }}
   BIND(SUBSTR(STR(?pub), 1, 10) AS ?d)
 }} GROUP BY ?e
@@ -179,11 +180,11 @@ SELECT ?e (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{
 }} GROUP BY ?e
 """
 
-# Direct relations: the documents that state them and their dates.
+# Direct relations: the documents that state them (through their statements) and their dates.
 _RELATION_EDGES = f"""
 SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?documents) (MIN(?d) AS ?start) (MAX(?d) AS ?end) WHERE {{
   VALUES ?p {{ {_RELATIONS} }}
-  GRAPH ?g {{ ?s ?p ?o }}
+  ?st a nkg:RelationStatement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?g .
   OPTIONAL {{ ?g schema:datePublished ?pub . FILTER(DATATYPE(?pub) IN ({_DATE_TYPES})) }}
   BIND(SUBSTR(STR(?pub), 1, 10) AS ?d)
 }} GROUP BY ?s ?p ?o

@@ -1,7 +1,11 @@
 """Model → RDF quads: the only place IRIs are minted. The layout is ``ontology/README.md``.
 
-Every quad of a document goes to the named graph whose IRI is the document's IRI, so a
-document can be written, replaced or dropped as one unit.
+What a document says (its text, claims, events, statements, evidence spans, where it mentions
+each entity) goes to the named graph whose IRI is the document's IRI, so a document can be
+written, replaced or dropped as one unit. What many documents share (an entity's type, label,
+aliases and identifiers, the direct relation triples, the software) goes once to the shared
+graph: the union of graphs that queries see is a bag, and a label repeated in every document's
+graph would multiply every join on it.
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ class Minter:
     def document(self, doc_id: str) -> NamedNode:
         return self._iri(f"document/{doc_id}")
 
+    def shared_graph(self) -> NamedNode:
+        """The graph of facts shared by documents: entity names and types, direct relations,
+        software. Stored once, so the union of graphs holds each such triple once."""
+        return self._iri("graph/shared")
+
     def span(self, doc_id: str, span: Span) -> NamedNode:
         return self._iri(f"span/{doc_id[:16]}/{span.start}-{span.end}")
 
@@ -92,7 +101,8 @@ def new_run(*, extractor: str, model: str, base: str | None = None) -> Run:
 
 
 def document_quads(resolution: Resolution, *, run: Run, base: str | None = None) -> list[Quad]:
-    """All quads of one resolved document, in its own named graph."""
+    """All quads of one resolved document: in its own named graph, and the shared facts in
+    the shared graph."""
     return list(_DocumentMapper(resolution, run, Minter(base)).quads())
 
 
@@ -105,12 +115,16 @@ class _DocumentMapper:
         self.m = minter
         self.graph = minter.document(self.doc.id)
         self.doc_iri = self.graph
+        self.shared = minter.shared_graph()
         self.entity_iris = [minter.entity(e.key) for e in resolution.entities]
         self._counter = 0
         self._quantities: dict[tuple[int, int], NamedNode] = {}
 
     def _q(self, s: NamedNode, p: NamedNode, o: Term) -> Quad:
         return Quad(s, p, o, self.graph)
+
+    def _shared(self, s: NamedNode, p: NamedNode, o: Term) -> Quad:
+        return Quad(s, p, o, self.shared)
 
     def _next(self, kind: str) -> NamedNode:
         self._counter += 1
@@ -190,25 +204,26 @@ class _DocumentMapper:
         yield self._q(run, NKG.extractor, Literal(self.run.extractor))
         yield self._q(run, NKG.modelName, Literal(name or self.run.model))
         yield self._q(run, NKG.modelVersion, Literal(version or "unknown"))
-        yield self._q(software, RDF.type, PROV.SoftwareAgent)
-        yield self._q(software, SCHEMA.name, Literal("newskg"))
-        yield self._q(software, SCHEMA.softwareVersion, Literal(__version__))
+        yield self._shared(software, RDF.type, PROV.SoftwareAgent)
+        yield self._shared(software, SCHEMA.name, Literal("newskg"))
+        yield self._shared(software, SCHEMA.softwareVersion, Literal(__version__))
 
     def entities(self) -> Iterator[Quad]:
         for entity, iri in zip(self.res.entities, self.entity_iris):
-            yield self._q(iri, RDF.type, NKG[entity.kind.value])
-            yield self._q(iri, RDFS.label, Literal(entity.label))
+            # names and type are the entity's, not the document's: stored once, in the shared graph
+            yield self._shared(iri, RDF.type, NKG[entity.kind.value])
+            yield self._shared(iri, RDFS.label, Literal(entity.label))
             for alias in sorted(entity.aliases - {entity.label}):
-                yield self._q(iri, SKOS.altLabel, Literal(alias))
+                yield self._shared(iri, SKOS.altLabel, Literal(alias))
             for key in sorted({name_key(n) for n in (entity.label, *entity.aliases)} - {""}):
-                yield self._q(iri, NKG.nameKey, Literal(key))  # indexed lookup by any name
-            for span in entity.mentions:
-                yield from self._evidence(iri, span)
+                yield self._shared(iri, NKG.nameKey, Literal(key))  # indexed lookup by any name
             if entity.geonames_id:
-                yield self._q(iri, NKG.geonamesId, Literal(str(entity.geonames_id), datatype=XSD.integer))
-                yield self._q(iri, SKOS.exactMatch, NamedNode(f"https://sws.geonames.org/{entity.geonames_id}/"))
+                yield self._shared(iri, NKG.geonamesId, Literal(str(entity.geonames_id), datatype=XSD.integer))
+                yield self._shared(iri, SKOS.exactMatch, NamedNode(f"https://sws.geonames.org/{entity.geonames_id}/"))
             if entity.wikidata_id:
-                yield self._q(iri, SKOS.exactMatch, NamedNode(f"http://www.wikidata.org/entity/{entity.wikidata_id}"))
+                yield self._shared(iri, SKOS.exactMatch, NamedNode(f"http://www.wikidata.org/entity/{entity.wikidata_id}"))
+            for span in entity.mentions:  # where this document mentions it: the document's
+                yield from self._evidence(iri, span)
             for surface, reason in entity.merges:
                 merge = self._next("merge")
                 yield self._q(iri, NKG.merged, merge)
@@ -221,7 +236,7 @@ class _DocumentMapper:
             p = NKG[rel.predicate.value]
             st = self._next("statement")
             quads = [
-                self._q(s, p, o),
+                self._shared(s, p, o),  # the direct triple once; each statement keeps its evidence
                 self._q(st, RDF.type, NKG.RelationStatement),
                 self._q(st, RDF.subject, s),
                 self._q(st, RDF.predicate, p),

@@ -93,14 +93,18 @@ def claims(
     """
     stance_name = Stance(stance).value if stance is not None else None
     found = _rows(
-        store,
-        "claims",
-        about=_entity_iris(store, about),
-        by=_entity_iris(store, by),
-        reportedBy=_entity_iris(store, reported_by),
-        stanceName=stance_name,
+        store, "claims", by=_entity_iris(store, by), reportedBy=_entity_iris(store, reported_by), stanceName=stance_name
     )
+    if about is not None:  # a query of its own: inside the claims query it would run for every claim
+        wanted = _about(store, about)
+        found = [r for r in found if r["claim"] in wanted]
     return [{k: row.get(k) for k in _CLAIM_KEYS} for row in _dedupe(found, "claim", "figure")]
+
+
+def _about(store: Store, name: str) -> set[object]:
+    """Claims and events about the entity called ``name``: a query of its own, because as a
+    filter inside the listing query it would run once for every claim."""
+    return {r["item"] for r in _rows(store, "about", about=_entity_iris(store, name))}
 
 
 def _dedupe(found: Iterable[Row], *keys: str) -> list[Row]:
@@ -148,7 +152,10 @@ def timeline(store: Store, *, about: str | None = None) -> list[Row]:
     """Dated events and claims in time order. A date without a year (``--12-14``) is kept as
     a month and day and listed after the dated items; an interval shows its start and end."""
     # one row per item; an event with two agents comes twice: keep the same one on every store
-    ordered = sorted(_rows(store, "timeline", about=_entity_iris(store, about)), key=lambda r: (str(r["item"]), str(r.get("summary"))))
+    ordered = sorted(_rows(store, "timeline"), key=lambda r: (str(r["item"]), str(r.get("summary"))))
+    if about is not None:
+        wanted = _about(store, about)
+        ordered = [r for r in ordered if r["item"] in wanted]
     found = _dedupe(ordered, "item")
     for row in found:
         row["year_known"] = not str(row.get("when", "")).startswith("--")

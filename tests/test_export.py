@@ -434,8 +434,10 @@ def test_jsonld_uses_the_shipped_context_terms(store, tmp_path, monkeypatch):
 def test_to_rdflib_keeps_every_named_graph(store):
     dataset = to_rdflib(store)
     assert sum(1 for _ in dataset.quads()) == _store_quads(store)
-    graph = dataset.graph(rdflib.URIRef(M.document(doc_id(2)).value))
-    assert (rdflib.URIRef(SOLDIERS), rdflib.URIRef("https://w3id.org/newskg/ontology#fightsAlongside"), rdflib.URIRef(RUSSIA_FORCES)) in graph
+    shared = dataset.graph(rdflib.URIRef(M.shared_graph().value))  # direct relations are shared facts
+    assert (rdflib.URIRef(SOLDIERS), rdflib.URIRef("https://w3id.org/newskg/ontology#fightsAlongside"), rdflib.URIRef(RUSSIA_FORCES)) in shared
+    document = dataset.graph(rdflib.URIRef(M.document(doc_id(2)).value))
+    assert (None, rdflib.RDF.type, rdflib.URIRef("https://w3id.org/newskg/ontology#RelationStatement")) in document
 
 
 # --- CONSTRUCT exports ---------------------------------------------------------------------------

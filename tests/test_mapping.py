@@ -17,10 +17,13 @@ def _quads():
     return resolution, document_quads(resolution, run=run)
 
 
-def test_all_quads_are_in_the_document_graph():
+def test_document_facts_in_its_graph_shared_facts_once_in_the_shared_graph():
     resolution, quads = _quads()
-    graph = Minter().document(resolution.extraction.document.id)
-    assert {q.graph_name for q in quads} == {graph}
+    graph, shared = Minter().document(resolution.extraction.document.id), Minter().shared_graph()
+    assert {q.graph_name for q in quads} == {graph, shared}
+    in_shared = {q.predicate for q in quads if q.graph_name == shared}
+    assert {RDF.type, RDFS.label, SKOS.altLabel, NKG.nameKey, NKG.deployedIn} <= in_shared
+    assert not in_shared & {NKG.evidence, NKG.stance, PROV.wasAttributedTo, NIF.anchorOf}
 
 
 def test_every_span_anchor_equals_the_text_at_its_offsets():

@@ -20,7 +20,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 import virtuoso as vt
 from kg.errors import ConfigError, QueryError, StoreError
-from kg.mapping import document_quads, new_run
+from kg.mapping import Minter, document_quads, new_run
 from kg.ontology import NKG, RDF, RDFS, SCHEMA, XSD
 from kg.store import EmbeddedStore, ResultKind, document_graph, open_store
 from kg.store.remote import SYSTEM_GRAPHS, RemoteStore, blank_node, query_form
@@ -68,6 +68,9 @@ def store(remote_env):
 def _empty(s: RemoteStore) -> None:
     for graph in s.graphs():
         s.drop_graph(graph)
+
+
+SHARED = Minter().shared_graph()
 
 
 def _doc() -> tuple[str, list[Quad]]:
@@ -149,7 +152,7 @@ def test_write_a_document_and_query_it_back(store):
     assert not store.has_document(doc_id)
     store.write_graph(graph, quads)
     assert store.has_document(doc_id)
-    assert store.graphs() == [graph]
+    assert store.graphs() == sorted([graph, SHARED], key=lambda g: g.value)  # the shared facts too
     assert _count(store) == len(set(quads))
 
     labels = store.query(f"SELECT ?label WHERE {{ ?e a {NKG.IntelligenceAgency} ; {RDFS.label} ?label }}")
@@ -183,11 +186,12 @@ def test_replace_drops_the_old_content_without_duplicates(store):
     store.write_graph(graph, [old], replace=False)
     assert store.query(f'ASK {{ {graph} {NKG.sourcePath} "old/path.txt" }}').boolean
 
-    kept = quads[:10]
-    store.write_graph(graph, kept, replace=True)
-    assert _count(store) == len(set(kept))
+    kept = [q for q in quads if q.graph_name == graph][:10]
+    shared = {q for q in quads if q.graph_name == SHARED}
+    store.write_graph(graph, kept, replace=True)  # replaces the document's graph, keeps the shared one
+    assert _count(store) == len(set(kept)) + len(shared)
     assert not store.query(f'ASK {{ {graph} {NKG.sourcePath} "old/path.txt" }}').boolean
-    assert norm_quads(store.quads()) == norm_quads(set(kept))
+    assert norm_quads(store.quads()) == norm_quads(set(kept) | shared)
 
 
 def test_drop_graph_and_has_document(store):
@@ -196,10 +200,10 @@ def test_drop_graph_and_has_document(store):
     other = NamedNode(EX + "graph/other")
     store.write_graph(graph, quads)
     store.write_graph(other, [Quad(NamedNode(EX + "a"), NamedNode(EX + "b"), Literal("c"), other)])
-    assert store.graphs() == sorted([graph, other], key=lambda g: g.value)
+    assert store.graphs() == sorted([graph, other, SHARED], key=lambda g: g.value)
     store.drop_graph(graph)
     assert not store.has_document(doc_id)
-    assert store.graphs() == [other]
+    assert store.graphs() == sorted([other, SHARED], key=lambda g: g.value)
     store.drop_graph(graph)  # dropping what is not there is no error
     assert not store.has_document("ab" * 32)
     with pytest.raises(StoreError):
@@ -296,7 +300,7 @@ def test_listing_graphs_has_two_virtuoso_quirks(store):
     assert norm_rows(store.query(grouped)) == norm_rows(embedded.query(grouped))
     # GRAPH ?g { } (an empty pattern) gives one row with ?g unbound.
     assert store.query("SELECT ?g WHERE { GRAPH ?g { } }").rows == [{}]
-    assert store.graphs() == embedded.graphs()
+    assert sorted(store.graphs(), key=str) == sorted(embedded.graphs(), key=str)
 
 
 def test_ask_and_construct_equal_the_embedded_store(store):
@@ -326,11 +330,13 @@ def test_writes_through_sparql_update_without_a_graph_store_endpoint(remote_env,
         store.write_graph(graph, quads)
         store.write_graph(graph, quads)
         assert _count(store) == len(set(quads))
-        store.write_graph(graph, quads[:5], replace=True)
-        assert _count(store) == 5
+        own = [q for q in quads if q.graph_name == graph][:5]
+        shared = {q for q in quads if q.graph_name == SHARED}
+        store.write_graph(graph, own, replace=True)
+        assert _count(store) == 5 + len(shared)
         odd_graph = NamedNode(EX + "graph/odd")
         store.write_graph(odd_graph, _odd_quads(odd_graph))
-        assert norm_quads(store.quads()) == norm_quads(set(quads[:5]) | set(_odd_quads(odd_graph)))
+        assert norm_quads(store.quads()) == norm_quads(set(own) | shared | set(_odd_quads(odd_graph)))
         store.drop_graph(graph)
         store.drop_graph(graph)
         assert not store.has_document(doc_id)
@@ -478,7 +484,8 @@ def test_the_content_hash_is_written_last(monkeypatch):
     doc_id, quads = _doc()
     assert quads[0].predicate != NKG.contentHash and any(q.predicate == NKG.contentHash for q in quads)
     store.write_graph(document_graph(doc_id), quads, replace=True)
-    method, url, body = sent[0]
+    assert [m for m, _, _ in sent] == ["POST", "PUT"]  # the shared facts merged first, the document last
+    method, url, body = sent[-1]
     assert method == "PUT" and url.startswith("http://127.0.0.1:1/gsp?graph=https%3A%2F%2F")
     last = body.decode().strip().splitlines()[-1]
     assert NKG.contentHash.value in last and doc_id in last

@@ -45,7 +45,8 @@ class Store:
         return self.query(f"ASK {{ GRAPH ?g {{ ?g {NKG.contentHash} \"sha256:{_hex(doc_id)}\" }} }}").boolean is True
 
     def write_graph(self, graph: NamedNode, quads: list[Quad], *, replace: bool = False) -> None:
-        """Write one named graph atomically; ``replace`` drops its old content in the same step."""
+        """Write one named graph atomically; ``replace`` drops its old content in the same step.
+        Quads of other graphs (the shared facts) are added to those graphs, never replaced."""
         raise NotImplementedError
 
     def drop_graph(self, graph: NamedNode) -> None:

@@ -60,9 +60,13 @@ class EmbeddedStore(Store):
         try:
             if replace and self.ox.contains_named_graph(graph):
                 # One update request runs as one transaction: nobody sees the graph half-replaced.
-                body = io.BytesIO()
-                serialize([Quad(q.subject, q.predicate, q.object) for q in quads], body, format=RdfFormat.N_TRIPLES)
-                self.ox.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {body.getvalue().decode()} }} }}")
+                blocks = []
+                for name in dict.fromkeys(q.graph_name for q in quads):
+                    body = io.BytesIO()
+                    triples = [Quad(q.subject, q.predicate, q.object) for q in quads if q.graph_name == name]
+                    serialize(triples, body, format=RdfFormat.N_TRIPLES)
+                    blocks.append(f"GRAPH {name} {{ {body.getvalue().decode()} }}")
+                self.ox.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ {' '.join(blocks)} }}")
             else:
                 self.ox.extend(quads)  # one transaction: all or nothing
         except OSError as exc:

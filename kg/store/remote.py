@@ -228,12 +228,16 @@ class RemoteStore(Store):
         return self.query(f"ASK {{ GRAPH {graph} {{ {graph} {NKG.contentHash} ?hash }} }}").boolean is True
 
     def write_graph(self, graph: NamedNode, quads: list[Quad], *, replace: bool = False) -> None:
-        for quad in quads:
-            if quad.graph_name != graph:
-                raise StoreError(f"write_graph({graph}): a quad belongs to another graph: {quad}")
-        # The content hash last: only a document whose write went through to its end has it.
-        triples = [q.triple for q in quads if q.predicate != NKG.contentHash]
-        triples += [q.triple for q in quads if q.predicate == NKG.contentHash]
+        # Shared facts first (merged into their graphs), the document's own graph last, so a
+        # document whose write was cut short has no content hash and is rebuilt.
+        for other in dict.fromkeys(q.graph_name for q in quads if q.graph_name != graph):
+            self._write_triples(other, [q.triple for q in quads if q.graph_name == other], replace=False)
+        own = [q for q in quads if q.graph_name == graph]
+        triples = [q.triple for q in own if q.predicate != NKG.contentHash]
+        triples += [q.triple for q in own if q.predicate == NKG.contentHash]
+        self._write_triples(graph, triples, replace=replace)
+
+    def _write_triples(self, graph: NamedNode, triples: list[Triple], *, replace: bool) -> None:
         if self.graph_store_endpoint:
             # N-Triples is Turtle, which every Graph Store endpoint reads.
             self._request(
