@@ -68,6 +68,10 @@ class BuildReport:
         }
 
 
+#: Documents written per transaction (a batch is whole or absent after a crash).
+BATCH_DOCUMENTS = 16
+BATCH_QUADS = 50_000
+
 #: Seconds a build waits for a store that another process (a query) holds.
 LOCK_WAIT = 30.0
 
@@ -97,12 +101,7 @@ def _extractions(documents: Iterable[Document], jobs: int) -> Iterator[Extractio
     if jobs <= 1:
         from kg.extract import load_extractor
 
-        extractor = load_extractor()
-        for document in documents:
-            try:
-                yield extractor.extract(document)
-            except Exception as exc:  # a failing document must not stop the others
-                yield KgError(f"{document.path}: extraction failed: {type(exc).__name__}: {exc}")
+        yield from load_extractor().pipe(documents, errors=True)  # spaCy batches the documents
         return
     import multiprocessing
 
@@ -174,29 +173,41 @@ def build(
                     continue
                 yield item
 
+        pending: list[tuple[Extraction, Resolution, list]] = []
+
+        def flush() -> None:
+            # Documents are written in batches, one transaction each: whole or not at all.
+            target.write_graphs([(document_graph(x.document.id), quads) for x, _, quads in pending], replace=force)
+            for extraction, resolution, quads in pending:
+                report.built += 1
+                report.quads += len(quads)
+                report.entities += len(resolution.entities)
+                report.claims += len(extraction.claims)
+                report.relations += len(resolution.relations)
+                report.events += len(extraction.events)
+                if progress:
+                    progress(report, extraction.document.path)
+            pending.clear()
+
         for result in _extractions(todo(), jobs):
             if isinstance(result, KgError):
                 path, _, problem = str(result).partition(": ")
                 report.failures.append(Failure(path, problem))
                 continue
             document = result.document
-            if not force and target.has_document(document.id):  # the same text twice in one input
+            waiting = any(x.document.id == document.id for x, _, _ in pending)
+            if not force and (waiting or target.has_document(document.id)):  # the same text twice
                 report.skipped += 1
                 continue
             if run is None:
                 run = new_run(extractor=result.extractor, model=result.model)
             resolution = resolve(result)
             labels.apply(resolution)
-            quads = document_quads(resolution, run=run)
-            target.write_graph(document_graph(document.id), quads, replace=force)
-            report.built += 1
-            report.quads += len(quads)
-            report.entities += len(resolution.entities)
-            report.claims += len(result.claims)
-            report.relations += len(resolution.relations)
-            report.events += len(result.events)
-            if progress:
-                progress(report, document.path)
+            pending.append((result, resolution, document_quads(resolution, run=run)))
+            if len(pending) >= BATCH_DOCUMENTS or sum(len(q) for _, _, q in pending) >= BATCH_QUADS:
+                flush()
+        if pending:
+            flush()
     finally:
         if owned:
             target.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from kg.errors import ConfigError
+from kg.errors import ConfigError, ExtractionError
 from kg.model import Document, Extraction
 
 #: The default extractor: spaCy's English pipeline plus the rules of this package.
@@ -25,7 +25,9 @@ class Extractor(Protocol):
 
     def extract(self, document: Document) -> Extraction: ...
 
-    def pipe(self, documents: Iterable[Document]) -> Iterator[Extraction]: ...
+    def pipe(
+        self, documents: Iterable[Document], *, batch_size: int = 16, errors: bool = False
+    ) -> Iterator[Extraction | ExtractionError]: ...
 
 
 def load_extractor(name: str = DEFAULT_EXTRACTOR, *, baseline: bool = False) -> Extractor:

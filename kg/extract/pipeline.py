@@ -41,11 +41,21 @@ class RulesExtractor:
     def extract(self, document: Document) -> Extraction:
         return self._extract(document, self.nlp(document.text))
 
-    def pipe(self, documents: Iterable[Document], *, batch_size: int = 16) -> Iterator[Extraction]:
+    def pipe(
+        self, documents: Iterable[Document], *, batch_size: int = 16, errors: bool = False
+    ) -> Iterator[Extraction | ExtractionError]:
+        """Extractions in input order, spaCy batching the documents. With ``errors=True`` a
+        document whose rules fail yields an ``ExtractionError`` naming it and the others go on;
+        otherwise the error is raised."""
         docs = iter(documents)
         pairs = self.nlp.pipe(((d.text, d) for d in docs), as_tuples=True, batch_size=batch_size)
         for doc, document in pairs:
-            yield self._extract(document, doc)
+            try:
+                yield self._extract(document, doc)
+            except Exception as exc:  # one failing document must not stop a build
+                if not errors:
+                    raise
+                yield ExtractionError(f"{document.path}: extraction failed: {type(exc).__name__}: {exc}")
 
     def _extract(self, document: Document, doc) -> Extraction:
         from kg.extract import claims, events, mentions, quantities, relations, timex

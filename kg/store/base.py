@@ -49,6 +49,11 @@ class Store:
         Quads of other graphs (the shared facts) are added to those graphs, never replaced."""
         raise NotImplementedError
 
+    def write_graphs(self, graphs: list[tuple[NamedNode, list[Quad]]], *, replace: bool = False) -> None:
+        """Write several documents' graphs; each one whole or not at all."""
+        for graph, quads in graphs:
+            self.write_graph(graph, quads, replace=replace)
+
     def drop_graph(self, graph: NamedNode) -> None:
         raise NotImplementedError
 

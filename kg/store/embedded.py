@@ -72,6 +72,17 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(f"{self.location}: write failed: {exc}") from exc
 
+    def write_graphs(self, graphs: list[tuple[NamedNode, list[Quad]]], *, replace: bool = False) -> None:
+        if replace:
+            super().write_graphs(graphs, replace=True)
+            return
+        self._dirty = True
+        try:
+            # one transaction for the batch: fewer commits, and still no document half-written
+            self.ox.extend([q for _, quads in graphs for q in quads])
+        except OSError as exc:
+            raise StoreError(f"{self.location}: write failed: {exc}") from exc
+
     def drop_graph(self, graph: NamedNode) -> None:
         self._dirty = True
         self.ox.remove_graph(graph)
