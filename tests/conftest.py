@@ -19,6 +19,12 @@ def extractor():
 
 
 @pytest.fixture(scope="session")
+def nlp(extractor):
+    """The extractor's spaCy pipeline (with the entity ruler), for tests of single rule stages."""
+    return extractor.nlp
+
+
+@pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
 

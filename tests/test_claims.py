@@ -23,13 +23,6 @@ _KINDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    from kg.extract.pipeline import load_nlp
-
-    return load_nlp()  # cached per process: the pipeline is loaded once
-
-
 def ent_mentions(doc) -> list[Mention]:
     """Mentions straight from spaCy's NER, so these tests do not depend on kg.extract.mentions."""
     return [

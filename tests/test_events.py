@@ -17,11 +17,6 @@ K = EventKind
 
 
 @pytest.fixture(scope="module")
-def nlp(extractor):
-    return extractor.nlp
-
-
-@pytest.fixture(scope="module")
 def seed(nlp, seed_text):
     doc = nlp(seed_text)
     mentions = find_mentions(doc)

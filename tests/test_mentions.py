@@ -9,7 +9,6 @@ import pytest
 
 from kg.extract import mentions as mentions_module
 from kg.extract.mentions import RULER_NAME, SPANS_KEY, add_entity_ruler, find_mentions
-from kg.extract.pipeline import load_nlp
 from kg.model import EntityKind, Mention
 
 # Anything that looks like a date, time, number or ordinal.
@@ -18,11 +17,6 @@ _NOT_A_NAME = re.compile(
     r"September|October|November|December)( \d+)?|\w+day|early \w+|an estimated \d+|at least \d+)$",
     re.IGNORECASE,
 )
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_nlp()  # cached: the model loads once per session
 
 
 def mentions_in(nlp, text: str, *, baseline: bool = False) -> list[Mention]:

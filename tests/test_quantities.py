@@ -10,11 +10,6 @@ from kg.model import EntityKind, Hedge, Mention, Span
 
 
 @pytest.fixture(scope="module")
-def nlp(extractor):
-    return extractor.nlp
-
-
-@pytest.fixture(scope="module")
 def seed(nlp, seed_text):
     doc = nlp(seed_text)
     mentions = find_mentions(doc)

@@ -25,11 +25,6 @@ P, C, S, REG, ORG, GRP, UNIT = (
 
 
 @pytest.fixture(scope="module")
-def nlp(extractor):
-    return extractor.nlp
-
-
-@pytest.fixture(scope="module")
 def seed(nlp, seed_text):
     doc = nlp(seed_text)
     mentions = find_mentions(doc)

@@ -206,13 +206,6 @@ def test_keys_are_stable_across_documents():
 # ---- the real pipeline ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    from kg.extract.pipeline import load_nlp
-
-    return load_nlp()
-
-
 def resolve_text(nlp, text: str) -> Resolution:
     from kg.extract.mentions import find_mentions
 

@@ -12,11 +12,6 @@ from kg.model import TimeKind
 PUBLISHED = date(2024, 12, 16)  # a Monday
 
 
-@pytest.fixture(scope="module")
-def nlp(extractor):
-    return extractor.nlp
-
-
 def times(nlp, text: str, published: date | None):
     return [(t.span.text, t.kind, t.value, t.start, t.end) for t in find_times(nlp(text), published=published)]
 
