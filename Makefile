@@ -28,7 +28,8 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/kg build seeds/ --store $(STORE)
 	$(BIN)/kg stats --store $(STORE)
-	$(BIN)/kg query casualty-claims --store $(STORE)
+	$(BIN)/kg entities --store $(STORE)
+	$(BIN)/kg conflicts --store $(STORE)
 
 test: install-test
 	$(BIN)/python -m pytest
