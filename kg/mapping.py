@@ -143,6 +143,16 @@ class _DocumentMapper:
             return None
         return self.entity_iris[entity] if self.res.entities[entity].kind.is_actor else None
 
+    def _named_in(self, content: Span) -> list[NamedNode]:
+        """Entities with a mention inside ``content``, in order of first mention."""
+        found: dict[str, NamedNode] = {}
+        for index, mention in enumerate(self.ext.mentions):
+            if content.start <= mention.span.start and mention.span.end <= content.end:
+                entity = self._mention_iri(index)
+                if entity is not None:
+                    found.setdefault(entity.value, entity)
+        return list(found.values())
+
     def span(self, span: Span) -> tuple[NamedNode, list[Quad]]:
         iri = self.m.span(self.doc.id, span)
         return iri, [
@@ -334,6 +344,8 @@ class _DocumentMapper:
             yield from self._evidence(iri, claim.cue, NKG.cue)
         for target in about:
             yield self._q(iri, NKG.about, target)
+        for entity in self._named_in(claim.content):
+            yield self._q(iri, NKG.mentions, entity)
         for q in claim.quantities:
             q_iri, q_quads = self.quantity(q)
             yield from q_quads
