@@ -69,6 +69,13 @@ def format_option(*choices: str, default: str = "table") -> Callable[[Callable[.
     )
 
 
+def _cell(value: object) -> str:
+    """A plain value as one table or CSV cell: lists joined with "; ", nothing for None."""
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
 def _print_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], fmt: str, *, title: str | None = None) -> None:
     """Rows of plain values as a terminal table, JSON (a list of objects) or CSV/TSV."""
     if fmt == "json":
@@ -82,7 +89,7 @@ def _print_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], fmt: 
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v) for v in (row.get(c) for c in columns)])
+            writer.writerow([_cell(row.get(c)) for c in columns])
         click.echo(out.getvalue(), nl=False)
         return
     from rich.console import Console
@@ -92,11 +99,7 @@ def _print_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], fmt: 
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        cells = []
-        for column in columns:
-            value = row.get(column)
-            cells.append("; ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else str(value)))
-        table.add_row(*cells)
+        table.add_row(*(_cell(row.get(c)) for c in columns))
     Console(soft_wrap=False).print(table)
     click.echo(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", err=True)
 

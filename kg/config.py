@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
 #: spaCy pipeline used by the default extractor (installed from the package registry).
@@ -45,3 +47,13 @@ def data_dir(name: str) -> Path:
     if installed.is_dir():
         return installed
     return _PACKAGE_DIR.parent / name
+
+
+@lru_cache(maxsize=None)
+def read_data(name: str) -> object:
+    """A JSON file shipped in ``kg/data`` (word lists of the rules), read once per process.
+
+    >>> "Attack" in read_data("events.v1.json")["verbs"]
+    True
+    """
+    return json.loads((data_dir("data") / name).read_text(encoding="utf-8"))

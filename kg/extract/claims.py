@@ -23,14 +23,13 @@ kept as written (``source_span``) even when no mention covers them (pronouns, "o
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
-from kg.config import data_dir
+from kg.config import read_data
 from kg.model import Claim, EntityKind, Mention, Quantity, Span, Stance, TimeExpr
 
 LEXICON_FILE = "attribution.v1.json"
@@ -76,7 +75,7 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Read ``kg/data/attribution.v1.json`` once per process."""
-    raw = json.loads((data_dir("data") / LEXICON_FILE).read_text(encoding="utf-8"))
+    raw = read_data(LEXICON_FILE)
     values: dict[str, object] = {}
     for f in fields(Lexicon):
         if f.name == "prep_content":

@@ -29,11 +29,10 @@ make no event. Each claim whose content holds a trigger gets that event's index 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.config import data_dir
+from kg.config import read_data
 from kg.model import Claim, Event, EventKind, Mention, Quantity, Span, TimeExpr
 
 K = EventKind
@@ -57,7 +56,7 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    raw = json.loads((data_dir("data") / "events.v1.json").read_text(encoding="utf-8"))
+    raw = read_data("events.v1.json")
     s = lambda key: frozenset(raw[key])  # noqa: E731
     return _Lexicon(
         verbs={lemma: EventKind(kind) for kind, lemmas in raw["verbs"].items() for lemma in lemmas},

@@ -30,12 +30,11 @@ measure and ages ("Smith, 50, of Boston") are left out.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.config import data_dir
+from kg.config import read_data
 from kg.extract.timex import find_times
 from kg.model import EntityKind, Hedge, Mention, Quantity, Span
 
@@ -65,7 +64,7 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    raw = json.loads((data_dir("data") / "quantities.v1.json").read_text(encoding="utf-8"))
+    raw = read_data("quantities.v1.json")
     words = lambda phrase: tuple(phrase.split())  # noqa: E731
     return _Lexicon(
         hedges={words(k): Hedge(v) for k, v in raw["hedges"].items()},

@@ -36,13 +36,12 @@ relation; nor does a pair across a paragraph break. An address chain extends pla
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from kg.config import data_dir
+from kg.config import read_data
 from kg.model import EntityKind, Mention, Relation, RelationType, Span
 
 R = RelationType
@@ -78,7 +77,7 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    raw = json.loads((data_dir("data") / "relations.v1.json").read_text(encoding="utf-8"))
+    raw = read_data("relations.v1.json")
     s = lambda key: frozenset(raw[key])  # noqa: E731
     return _Lexicon(
         killer=s("killer_nouns"),
