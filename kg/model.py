@@ -97,6 +97,7 @@ class Mention:
     key: str | None = None  # gazetteer id when the gazetteer knows it ("hur", "north-korea")
     affiliation: str | None = None  # gazetteer id of the state a group/agency belongs to
     descriptive: bool = False  # "Ukraine's intelligence agency": resolve to a named entity
+    title: Span | None = None  # a person's title of address right before the name: "President", "Dr."
 
 
 class Stance(str, Enum):

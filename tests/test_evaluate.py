@@ -22,6 +22,8 @@ from kg.evaluate import (
     format_table,
     match_attributions,
     match_exact,
+    predicted_entities,
+    predicted_relations,
     read_brat,
     read_conll04,
     read_conll2003,
@@ -190,6 +192,20 @@ def test_match_exact_span_and_type():
     assert (counts["PER"].tp, counts["PER"].fp, counts["PER"].fn) == (1, 0, 0)
     assert (counts["ORG"].tp, counts["ORG"].fp, counts["ORG"].fn) == (0, 0, 1)
     assert (counts["LOC"].tp, counts["LOC"].fp, counts["LOC"].fn) == (0, 2, 1)
+
+
+def test_conll04_scores_persons_with_the_title_the_extractor_recorded():
+    from kg.model import Document, EntityKind, Extraction, Mention, Relation, RelationType, Span
+
+    text = "John Wilkes Booth, who assassinated President Lincoln, was an actor."
+    booth = Mention(Span.of(text, 0, 17), EntityKind.PERSON)
+    lincoln = Mention(Span.of(text, 46, 53), EntityKind.PERSON, title=Span.of(text, 36, 45))
+    assert (lincoln.span.text, lincoln.title.text) == ("Lincoln", "President")
+    x = Extraction(document=Document(id="d", text=text), mentions=[booth, lincoln],
+                   relations=[Relation(0, RelationType.KILLED, 1, Span.of(text, 0, len(text)))])
+    assert predicted_relations(x, titled=True) == {(0, 17, 36, 53, "Kill")}
+    assert predicted_relations(x) == {(0, 17, 46, 53, "Kill")}  # CoNLL-2003 and the graph: the name only
+    assert (36, 53, "PER") in predicted_entities(x, titled=True) and (46, 53, "PER") in predicted_entities(x)
 
 
 def test_match_exact_duplicates_are_not_double_counted():

@@ -223,3 +223,38 @@ def test_real_articles(nlp, eval_dir):
         for m in found:
             if m.span.text in ("Ukraine", "Russia"):
                 assert m.kind is EntityKind.COUNTRY, (path.name, m)
+
+
+def test_titles_of_address_are_recorded_not_spanned(nlp):
+    found = by_text(mentions_in(nlp, "John Wilkes Booth, who assassinated President Lincoln, was an actor."))
+    lincoln = found["Lincoln"]
+    assert lincoln.kind is EntityKind.PERSON and lincoln.title is not None and lincoln.title.text == "President"
+    assert found["John Wilkes Booth"].title is None
+    king = by_text(mentions_in(nlp, "Ray was convicted of killing the Rev. Martin Luther King Jr. in 1968."))
+    assert king["Martin Luther King Jr."].title.text == "Rev."
+    # a word before makes the title a role of something else
+    clinton = by_text(mentions_in(nlp, "US President Bill Clinton spoke in Washington."))["Bill Clinton"]
+    assert clinton.title is None
+
+
+def test_dateline_on_a_line_of_its_own(nlp):
+    found = by_text(mentions_in(nlp, "BANGKOK, Thailand (AP)"))
+    assert found["BANGKOK"].kind is EntityKind.SETTLEMENT and found["AP"].kind is EntityKind.NEWS_OUTLET
+    found = by_text(mentions_in(nlp, "GRAND RAPIDS, Mich."))
+    assert found["GRAND RAPIDS"].kind is EntityKind.SETTLEMENT and found["Mich."].kind is EntityKind.REGION
+
+
+def test_names_typed_by_their_context(nlp):
+    def kind(text: str, name: str) -> EntityKind:
+        return by_text(mentions_in(nlp, text))[name].kind
+
+    forest = "Ocala National Forest"
+    assert kind(f"The fire spread in the {forest} on Tuesday.", forest) is EntityKind.LOCATION
+    assert kind("The agency said in a report from Yerevan, the capital of Armenia.", "Yerevan").is_place
+    ferraro = "Marie Magdefrau Ferraro"
+    assert kind(f"{ferraro}, 50, of Bethany, Conn., was shot.", ferraro) is EntityKind.PERSON
+    assert kind("Harrington, a professor of political science, died Monday.", "Harrington") is EntityKind.PERSON
+    assert kind("A chart was found years after the assassination of Lincoln.", "Lincoln") is EntityKind.PERSON
+    # a state that goes on is no address: "X, Poland's defence minister" is a person
+    text = "“We will help,” Władysław Kosiniak-Kamysz, Poland’s defence minister, told the paper."
+    assert kind(text, "Kosiniak-Kamysz") is EntityKind.PERSON

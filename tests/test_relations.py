@@ -192,3 +192,11 @@ def test_member_and_part_of(nlp):
         "The 155th Brigade, a unit of the Pacific Fleet, lost men.",
         ("155th Brigade", UNIT), ("Pacific Fleet", UNIT),
     ) == {("155th Brigade", R.PART_OF, "Pacific Fleet")}
+
+
+def test_headquarters_in_a_place(nlp):
+    found = relations(nlp, "NATO headquarters in Brussels issued a statement.", ("NATO", ORG), ("Brussels", S))
+    assert ("NATO", R.BASED_IN, "Brussels") in found
+    found = relations(nlp, "At NRC headquarters in nearby Rockville, Md., Bernero spoke.",
+                      ("NRC", ORG), ("Rockville", S), ("Md.", REG), ("Bernero", P))
+    assert {("NRC", R.BASED_IN, "Rockville"), ("NRC", R.BASED_IN, "Md.")} <= found

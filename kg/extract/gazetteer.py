@@ -39,6 +39,13 @@ GAZETTEER_FILE = "gazetteer.v1.jsonl"
 #: Words naming a first-level division; "Kursk province" and "Kursk oblast" are one place.
 REGION_WORDS = ("oblast", "province", "region", "krai", "republic", "district", "county", "state")
 
+#: US states as news agencies abbreviate them after a city ("Bethany, Conn."; AP style).
+US_STATE_ABBREVIATIONS = frozenset(
+    """Ala. Ariz. Ark. Calif. Colo. Conn. Del. D.C. Fla. Ga. Ill. Ind. Kan. Kans. Ky. La. Md. Mass.
+    Mich. Minn. Miss. Mo. Mont. Neb. Nev. N.H. N.J. N.M. N.Y. N.C. N.D. Okla. Ore. Pa. R.I. S.C.
+    S.D. Tenn. Tex. Vt. Va. Wash. W.Va. Wis. Wyo.""".split()
+)
+
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 

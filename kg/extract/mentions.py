@@ -21,7 +21,13 @@ non-overlapping :class:`~kg.model.Mention` objects:
 - descriptive re-mentions ("Ukraine’s intelligence agency", "the Russian military") are
   ``descriptive=True`` mentions with the affiliation of the state they name, and the key of the
   gazetteer entry when the phrase is one of its unambiguous descriptors;
-- layout of news wires: a dateline ("KYIV, Ukraine (Reuters) -", "LONDON 1996-08-30") starts
+- a person's title of address right before the name ("President Lincoln", "the Rev. Martin
+  Luther King Jr.") is kept on the mention (``Mention.title``), outside its span;
+- context corrects NER's type of names the gazetteer does not know: "Ocala National Forest" is
+  a place, so is "Rockville" in "Rockville, Md." or "Yerevan" after "from"; "Ferraro, 50," and
+  "the assassination of Lincoln" are persons;
+- layout of news wires: a dateline ("KYIV, Ukraine (Reuters) -", "LONDON 1996-08-30",
+  "BANGKOK, Thailand (AP)", "GRAND RAPIDS, Mich." on a line of its own) starts
   with a place; names in sports tables, results and fixtures ("Atlanta 6 CHICAGO 5",
   "Surrey v Kent") are teams, i.e. organisations; "J. Smith" is a person;
 - one document, one reading: a string keeps the type most evidence gives it everywhere in the
@@ -43,6 +49,7 @@ from typing import TYPE_CHECKING
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from kg.extract.gazetteer import (
+    US_STATE_ABBREVIATIONS,
     Gazetteer,
     GazetteerEntry,
     geo_place,
@@ -81,6 +88,12 @@ _TITLES = frozenset(
     minister premier chancellor senator sen. rep. governor gov. mayor commander chief spokesman
     spokeswoman spokesperson ambassador secretary prof. prof sir lord lady king queen prince
     princess pope colonel major lieutenant sergeant captain admiral marshal""".split()
+)
+# Titles of address written before a person's name ("President Lincoln", "the Rev. Martin Luther
+# King Jr."): recorded on the mention (``Mention.title``), never part of its span.
+_ADDRESS_TITLES = frozenset(
+    """mr. mrs. ms. miss dr. rev. sir dame president prince princess king queen emperor empress pope
+    sultan sheikh emir""".split()
 )
 _REGION_WORDS = frozenset({"oblast", "province", "region", "krai"})
 # NER labels of names that may contain a place or country name: "U.S. Open", "Kyiv Post".
@@ -126,12 +139,35 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATELINE = re.compile(
     r"(?P<city>[A-Z][A-Z.'\- ]*[A-Z.])"
     r"(?:\s?,\s?(?P<place>[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,3}))?"
-    r"(?:\s+\d{4}-\d{2}-\d{2}\s*$|\s?\((?P<outlet>[^)]{2,40})\)\s?[-—–])"
+    r"(?:\s+\d{4}-\d{2}-\d{2}\s*$|\s?\((?P<outlet>[^)]{2,40})\)\s?(?:[-—–]|$)|(?P<alone>\.?\s*$))"
 )
 _INITIAL = re.compile(r"[A-Z]\.")
 _FIXTURE_WORDS = frozenset({"v", "v.", "vs", "vs.", "at"})
 _TABLE_FILLERS = frozenset({"and", ",", ";", ":", ".", "-", "points", "pts"})
 _DASHES = frozenset({"-", "--", "—", "–"})
+
+# Last words of names of geographic features and of divisions below a state.
+_GEO_HEADS = frozenset(
+    """Forest Forests River Mountain Mountains Lake Desert Canyon Island Islands Valley Bay Sea Ocean
+    Channel Range Peninsula Plateau Gulf Strait Coast Beach Creek Hills Glacier Reservoir""".split()
+)
+_DIVISION_HEADS = frozenset({"county", "counties", "parish", "district", "province", "prefecture"})
+# Words of organisations' names beyond those that give a kind: no town or person is called that.
+_INSTITUTION_WORDS = frozenset(
+    """university college institute school academy hospital foundation association society union
+    party club company bank church museum center centre laboratory laboratories group network
+    corporation federation league""".split()
+)
+# Nouns in apposition that make a name a person's: "Harrington, a professor of political science".
+_PERSON_NOUNS = frozenset(
+    """professor lawyer attorney official spokesman spokeswoman director executive chairman president
+    minister senator governor mayor king queen prince emperor general colonel commander officer actor
+    actress singer writer author poet composer businessman businesswoman reporter journalist editor
+    columnist economist analyst scientist doctor physician teacher student diplomat ambassador envoy
+    leader founder deputy secretary aide adviser advisor priest bishop judge prosecutor""".split()
+)
+# Nouns whose "of" names a person killed: "the assassination of Lincoln".
+_ASSASSINATION = frozenset({"assassination", "assassin", "murder", "murderer", "killer", "killing", "slaying"})
 
 #: Towns at least this big (GeoNames) are places even when NER takes their name for a firm.
 CITY_POPULATION = 20_000
@@ -293,6 +329,7 @@ class _Finder:
         ]
         chosen = _choose(candidates)
         chosen = _choose([*chosen, *self._bracketed_acronyms(chosen)])
+        chosen = [self._in_context(c) for c in chosen]
         chosen = self._consistent(chosen)
         return [m for c in chosen if (m := self._to_mention(c)) is not None]
 
@@ -306,7 +343,28 @@ class _Finder:
             key=cand.key,
             affiliation=cand.affiliation,
             descriptive=cand.descriptive,
+            title=self._title(cand.start) if cand.kind is EntityKind.PERSON else None,
         )
+
+    def _title(self, start: int) -> Span | None:
+        """The capitalised titles of address right before a person's name: "President" of
+        "President Lincoln", "Rev." of "the Rev. Martin Luther King Jr.". Not when a word before
+        makes the title a role of something else: "US President Bill Clinton", "China's Premier"."""
+        doc = self.doc
+        first = start
+        while first > 0 and doc[first - 1].lower_ in _ADDRESS_TITLES and doc[first - 1].text[:1].isupper():
+            first -= 1
+        if first == start:
+            return None
+        before = doc[first - 1] if first > 0 else None
+        if before is not None and (
+            before.text in _POSSESSIVES
+            or before.text[:1].isupper() and any(c.isalpha() for c in before.text)
+            and (not before.is_sent_start or before.pos_ == "PROPN")  # "The President" is fine
+        ):
+            return None
+        span = doc[first:start]
+        return Span(span.start_char, span.end_char, span.text)
 
     # ---- gazetteer ---------------------------------------------------------------------------
     def _gazetteer_matches(self) -> list[tuple[int, int, str, GazetteerEntry]]:
@@ -441,7 +499,7 @@ class _Finder:
         elif label == "ORG":
             cand = _Candidate(start, end, _org_kind(text))
         elif label == "GPE":
-            region = self.doc[end - 1].lower_ in _REGION_WORDS
+            region = self.doc[end - 1].lower_ in _REGION_WORDS or text in US_STATE_ABBREVIATIONS  # "Md."
             cand = _Candidate(start, end, EntityKind.REGION if region else _place_kind(text, EntityKind.SETTLEMENT))
         elif label in ("LOC", "FAC"):
             cand = _Candidate(start, end, EntityKind.LOCATION)
@@ -585,6 +643,8 @@ class _Finder:
         found = _DATELINE.match(text)
         if found is None or (found["outlet"] and not self._is_outlet(found["outlet"]) and not found["place"]):
             return
+        if found["alone"] is not None and not (found["place"] and self._is_state(found["place"])):
+            return  # a line of its own is a dateline only as "GRAND RAPIDS, Mich.", "PERUGIA, Italy"
         for group in ("city", "place"):
             if not found[group]:
                 continue
@@ -598,6 +658,14 @@ class _Finder:
                 default = EntityKind.SETTLEMENT if group == "city" else EntityKind.REGION
                 yield _Candidate(span.start, span.end, _place_kind(span.text.title(), default),
                                  priority=_RULE, origin="dateline")
+
+    def _is_state(self, name: str) -> bool:
+        """A country or a first-level division ("Italy", "Ohio", "Mich."): what qualifies a city."""
+        entry = self.gaz.lookup(name)
+        if entry is not None:
+            return entry.kind in (EntityKind.COUNTRY, EntityKind.REGION)
+        place = geo_place(name)
+        return name in US_STATE_ABBREVIATIONS or (place is not None and place.kind is not EntityKind.SETTLEMENT)
 
     def _is_outlet(self, name: str) -> bool:
         entry = self.gaz.lookup(name)
@@ -704,6 +772,83 @@ class _Finder:
             if acronym.is_upper and acronym.is_alpha and len(acronym) >= 2 and not acronym.is_stop:
                 yield _Candidate(i + 1, i + 2, cand.kind, affiliation=cand.affiliation, priority=_FILL,
                                  origin="acronym")
+
+    # ---- context: what the words around a name say it is ----------------------------------------
+    def _in_context(self, cand: _Candidate) -> _Candidate:
+        """Correct NER's type of a name the gazetteer does not know from what surrounds it: a
+        sentence read alone gives the small model little to go on ("Millinocket" a firm,
+        "Yerevan" a person).
+
+        - a geographic head word makes a place: "Ocala National Forest", "Cameron Parish";
+        - a name followed by ", <state or country>" is a town: "Rockville, Md.";
+        - a name after "in"/"near"/"from"/"to" that is a known town (GeoNames), or after "in"/"near"
+          no organisation's name, is a place;
+        - a title of address makes a person ("Prince Norodom Ranariddh", the title left out);
+        - a name followed by an age (", 50,"), with a middle initial ("Ulf D. Merbold"), the
+          subject of "was born", or the victim of an assassination is a person.
+        """
+        if cand.origin != "ner" or cand.key is not None or cand.descriptive:
+            return cand
+        doc = self.doc
+        span = doc[cand.start : cand.end]
+        family = _family(cand.kind)
+        if family not in ("PER", "ORG", "LOC"):
+            return cand
+        last = span[-1].text
+        words = {t.lower_ for t in span}
+        org_named = any(words & vocabulary for _, vocabulary in _ORG_WORDS) or bool(words & _INSTITUTION_WORDS) \
+            or last in _COMPANY_SUFFIXES
+        division = len(span) > 1 and last.lower() in _DIVISION_HEADS and span[-1].is_title
+        if not org_named and (last in _GEO_HEADS or division):
+            kind = EntityKind.REGION if last.lower() in _DIVISION_HEADS else EntityKind.LOCATION
+            return _Candidate(cand.start, cand.end, kind, priority=cand.priority, origin="context")
+        if family != "LOC" and not org_named:
+            after = doc[cand.end : cand.end + 3]
+            if len(after) >= 2 and after[0].text == "," and after[1].is_title and self._is_state_at(cand.end + 1):
+                return _Candidate(cand.start, cand.end, _place_kind(span.text, EntityKind.SETTLEMENT),
+                                  priority=cand.priority, origin="context")
+            before = doc[cand.start - 1] if cand.start > 0 else None
+            if before is not None and before.lower_ in ("in", "near", "from", "to"):
+                place = geo_place(span.text, min_population=CITY_POPULATION)
+                if place is not None or family == "ORG" and before.lower_ in ("in", "near"):
+                    kind = place.kind if place is not None else EntityKind.SETTLEMENT
+                    return _Candidate(cand.start, cand.end, kind, priority=cand.priority, origin="context")
+        if family != "PER" and len(span) > 1 and span[0].lower_ in _ADDRESS_TITLES and span[0].is_title:
+            return _Candidate(cand.start + 1, cand.end, EntityKind.PERSON, priority=cand.priority, origin="context")
+        if family != "PER" and not org_named and self._person_context(cand.start, cand.end):
+            return _Candidate(cand.start, cand.end, EntityKind.PERSON, priority=cand.priority, origin="context")
+        return cand
+
+    def _is_state_at(self, i: int) -> bool:
+        """Whether a state or country name closing an address starts at token ``i`` ("Md.",
+        "New Jersey", "Italy"), not one that goes on ("Poland's defence minister")."""
+        doc = self.doc
+        for n in (3, 2, 1):
+            if i + n <= len(doc) and self._is_state(doc[i : i + n].text):
+                end = i + n
+                return end == len(doc) or doc[end].text in (",", ".", ";", ":", ")") or "\n" in doc[end - 1].whitespace_
+        return False
+
+    def _person_context(self, start: int, end: int) -> bool:
+        doc = self.doc
+        span = doc[start:end]
+        if len(span) == 3 and _INITIAL.fullmatch(span[1].text) and span[0].is_title and span[2].is_title:
+            return True  # "Ulf D. Merbold"
+        after = doc[end : end + 3]
+        if len(after) == 3 and after[0].text == "," and after[1].like_num and after[2].text == ",":
+            return after[1].text.isdigit() and 0 < int(after[1].text) < 120  # "Ferraro, 50, of Bethany"
+        if self._title(start) is not None:
+            return True  # "Prince Norodom Ranariddh"
+        head = span.root
+        verb = head.head
+        roles = [t for t in head.children if t.dep_ == "appos"] + ([verb] if head.dep_ == "appos" else [])
+        if any(t.lemma_.lower() in _PERSON_NOUNS and not start <= t.i < end for t in roles):
+            return True  # "Harrington, a professor of", "the last Incan King of Peru, Atahualpa"
+        if head.dep_ == "nsubjpass" and verb.lemma_ == "bear":
+            return True  # "Norton Winfred Simon was born on"
+        if head.dep_ == "pobj" and verb.lower_ == "of" and verb.head.lemma_.lower() in _ASSASSINATION:
+            return True  # "the assassination of Lincoln", "assassin of Lincoln"
+        return False
 
     # ---- one document, one reading -------------------------------------------------------------
     def _consistent(self, chosen: list[_Candidate]) -> list[_Candidate]:

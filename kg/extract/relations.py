@@ -24,7 +24,8 @@ no names). X and Y are mentions; person, organisation and place come from ``Ment
   fight for/alongside/against → fightsFor/fightsAlongside/fightsAgainst, fight in → deployedIn;
   deploy, station, gather in/to → deployedIn; live in, be born in → livesIn; work for, serve
   in → worksFor; lead/head/command → leaderOf; join → memberOf; "based/headquartered in",
-  "Kyiv-based" → basedIn; "convicted of killing Y", "the assassination of Y by X" → killed.
+  "Kyiv-based", "NRC headquarters in Rockville" → basedIn; "convicted of killing Y", "the
+  assassination of Y by X" → killed.
 - "members of X", "a group of X" stand for X; "Oswald, the man who…" for Oswald.
 
 ``livesIn`` reads as "lives in or is a national of" (a "U.S. ambassador" livesIn the U.S.).
@@ -70,6 +71,7 @@ class _Lexicon:
     legal: frozenset[str]
     bodies: frozenset[str]
     homes: frozenset[str]
+    seats: frozenset[str]
     fight_preps: dict[str, RelationType]
     place_preps: frozenset[str]
     party: frozenset[str]
@@ -98,6 +100,7 @@ def _lexicon() -> _Lexicon:
         legal=s("legal_verbs"),
         bodies=s("body_nouns"),
         homes=s("home_nouns"),
+        seats=s("seat_nouns"),
         fight_preps={k: RelationType(v) for k, v in raw["fight_preps"].items()},
         place_preps=s("place_preps"),
         party=s("party_state"),
@@ -224,6 +227,8 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
             _killing_noun(ctx, token)
         if token.pos_ in ("NOUN", "PROPN") and _is_home(token, ctx.lex):
             _home(ctx, token)
+        if token.lemma_.lower() in ctx.lex.seats and token.pos_ == "NOUN":
+            _seat(ctx, token)
     _extend_by_chains(ctx)
     for (subject, predicate, obj) in list(ctx.found):
         if predicate is R.LOCATED_IN and (obj, predicate, subject) in ctx.found:
@@ -870,6 +875,18 @@ def _killing_noun(ctx: _Context, noun) -> None:
         for v in victims:
             if ctx.cat(k) == "PER" and ctx.cat(v) == "PER":
                 ctx.add(k, R.KILLED, v, noun)
+
+
+def _seat(ctx: _Context, noun) -> None:
+    """"NRC headquarters in nearby Rockville", "the company's offices in Kyiv": the organisation
+    is based in the place."""
+    owners = [ctx.at[c.i] for c in noun.children if c.dep_ in ("compound", "poss") and c.i in ctx.at]
+    preps = [p for p in noun.children if p.dep_ == "prep" and p.lower_ in ("in", "at")]
+    places = [y for p in preps for y in ctx.mentions_of(_pobj(p))]
+    for org in owners:
+        for place in places:
+            if ctx.cat(org) == "ORG" and ctx.cat(place) == "LOC":
+                ctx.add(org, R.BASED_IN, place, noun)
 
 
 def _is_home(token, lex: _Lexicon) -> bool:
