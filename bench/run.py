@@ -138,13 +138,15 @@ def _synthetic_store(path: Path, target_quads: int) -> int:
     template = io.BytesIO()
     pyoxigraph.serialize([q for quads in per_doc for q in quads], template, format=pyoxigraph.RdfFormat.N_QUADS)
     text = template.getvalue().decode("utf-8")
-    ids = {q.graph_name.value.rsplit("/", 1)[-1] for quads in per_doc for q in quads}
+    # each document's own graph is copied under a new hash; the shared graph stays one graph,
+    # as it is in a real store (copying it would multiply every join on entity names)
+    ids = {q.graph_name.value.rsplit("/", 1)[-1] for quads in per_doc for q in quads if "/document/" in q.graph_name.value}
     store = pyoxigraph.Store(str(path))
     from kg.store.base import ontology_triples
 
     ontology = pyoxigraph.NamedNode("https://w3id.org/newskg/ontology")
     store.extend([pyoxigraph.Quad(t.subject, t.predicate, t.object, ontology) for t in ontology_triples()])
-    copies = max(1, target_quads // max(1, text.count("\n")))
+    copies = max(1, -(-target_quads // max(1, text.count("\n"))))  # at least the target
     for n in range(copies):
         chunk = text
         for doc_id in ids:

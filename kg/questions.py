@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pyoxigraph import NamedNode
 
 from kg.errors import QueryError
+from kg.ontology import NKG, PROV
 from kg.model import Stance, name_key
 from kg.queries import Param, query, rows
 from kg.store import Store
@@ -92,18 +93,26 @@ def claims(
     ``about``, ``by`` and ``reported_by`` are entity names; ``stance`` a ``Stance``.
     """
     stance_name = Stance(stance).value if stance is not None else None
-    found = _rows(
-        store, "claims", by=_entity_iris(store, by), reportedBy=_entity_iris(store, reported_by), stanceName=stance_name
-    )
-    if about is not None:  # a query of its own: inside the claims query it would run for every claim
-        wanted = _about(store, about)
-        found = [r for r in found if r["claim"] in wanted]
+    # Select the claims first, then list only those: a filter inside the listing query would
+    # read every claim in the store.
+    selected: set[object] | None = None
+    for link, name in ((PROV.wasAttributedTo, by), (NKG.reportedBy, reported_by)):
+        if name is not None:
+            linked = {r["claim"] for r in _rows(store, "claim-ids", entity=_entity_iris(store, name), link=link)}
+            selected = linked if selected is None else selected & linked
+    if about is not None:
+        selected = _about(store, about) if selected is None else selected & _about(store, about)
+    if selected is None:
+        found = _rows(store, "claims", stanceName=stance_name)
+    elif selected:
+        found = _rows(store, "claims", claim=[NamedNode(str(c)) for c in sorted(selected, key=str)], stanceName=stance_name)
+    else:
+        found = []
     return [{k: row.get(k) for k in _CLAIM_KEYS} for row in _dedupe(found, "claim", "figure")]
 
 
 def _about(store: Store, name: str) -> set[object]:
-    """Claims and events about the entity called ``name``: a query of its own, because as a
-    filter inside the listing query it would run once for every claim."""
+    """Claims and events about the entity called ``name``."""
     return {r["item"] for r in _rows(store, "about", about=_entity_iris(store, name))}
 
 
@@ -127,7 +136,7 @@ def entity(store: Store, name: str) -> Row:
     (card,) = _rows(store, "entity", entity=iri) or [{"entity": iri.value}]
     card["aliases"] = _split(card.get("aliases"))
     card["merged"] = _rows(store, "entity-merges", entity=iri)
-    relations = _rows(store, "relations", entity=iri)
+    relations = _rows(store, "entity-relations", entity=iri)
     card["relations_out"] = [r for r in relations if r["subject"] == iri.value]
     card["relations_in"] = [r for r in relations if r["object"] == iri.value]
     label = str(card.get("label", name))
