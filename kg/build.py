@@ -3,6 +3,8 @@
 Documents are streamed: memory does not grow with the number of articles. Each document is
 written as one named graph in one transaction, keyed by its content hash, so a re-run skips
 what is stored (``force`` rebuilds it) and an interrupted build leaves no half-written document.
+A build that writes drops the summary of whole-store answers first and computes it anew at
+the end (:func:`kg.questions.refresh_summary`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from kg.errors import InputError, KgError
 from kg.mapping import Minter, Run, document_quads, new_run
 from kg.model import Document, Extraction, Resolution
 from kg.ontology import RDFS
+from kg.questions import drop_summary, has_summary, refresh_summary
 from kg.resolve import resolve
 from kg.store import Store, document_graph, open_store
 
@@ -72,6 +75,9 @@ class BuildReport:
 BATCH_DOCUMENTS = 16
 BATCH_QUADS = 50_000
 
+#: Documents handed to each worker process ahead of the writer (bounds memory, keeps workers busy).
+IN_FLIGHT_PER_JOB = 4
+
 #: Seconds a build waits for a store that another process (a query) holds.
 LOCK_WAIT = 30.0
 
@@ -104,11 +110,20 @@ def _extractions(documents: Iterable[Document], jobs: int) -> Iterator[Extractio
         yield from load_extractor().pipe(documents, errors=True)  # spaCy batches the documents
         return
     import multiprocessing
+    from collections import deque
 
     # fork shares the loaded interpreter; spawn would re-import everything in each worker.
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_extract_worker_init) as pool:
-        yield from pool.imap(_extract_in_worker, documents, chunksize=4)
+        # A bounded window of documents in flight: Pool.imap reads its whole input at once and
+        # queues every result the writer has not taken yet, so memory would grow with the corpus.
+        window: deque = deque()
+        for document in documents:
+            window.append(pool.apply_async(_extract_in_worker, (document,)))
+            if len(window) >= IN_FLIGHT_PER_JOB * jobs:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
 
 
 class _LabelKeeper:
@@ -174,8 +189,13 @@ def build(
                 yield item
 
         pending: list[tuple[Extraction, Resolution, list]] = []
+        wrote = False
 
         def flush() -> None:
+            nonlocal wrote
+            if not wrote:  # the kept answers are stale from the first write on
+                drop_summary(target)
+                wrote = True
             # Documents are written in batches, one transaction each: whole or not at all.
             target.write_graphs([(document_graph(x.document.id), quads) for x, _, quads in pending], replace=force)
             for extraction, resolution, quads in pending:
@@ -208,6 +228,8 @@ def build(
                 flush()
         if pending:
             flush()
+        if wrote or not has_summary(target):
+            refresh_summary(target)
     finally:
         if owned:
             target.close()

@@ -69,6 +69,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, s
 
 from kg import __version__
 from kg.errors import ConfigError, QueryError
+from kg.mapping import Minter
 from kg.model import EntityKind, EventKind, RelationType
 from kg.ontology import NKG, PREFIXES, RDF, RDFS, XSD, context_file
 from kg.queries import query as run_query
@@ -871,7 +872,7 @@ def _to_rdflib(store: Store):
     counter = _Counter()
 
     def converted() -> Iterator[tuple]:
-        for q in counter.count(store.quads()):
+        for q in counter.count(_data_quads(store)):
             yield (_rdflib_term(q.subject, cache), _rdflib_term(q.predicate, cache), _rdflib_term(q.object, cache), _rdflib_term(q.graph_name, cache))
 
     dataset.addN(converted())
@@ -908,9 +909,17 @@ class _Counter:
             yield item
 
 
+def _data_quads(store: Store) -> Iterator[Quad]:
+    """Every quad but those of the summary graph: kept answers are a cache of this store's, not
+    data to carry to another."""
+    summary = Minter().summary_graph()
+    return (q for q in store.quads() if q.graph_name != summary)
+
+
 def _merged_triples(store: Store) -> list[Triple]:
-    """Every triple of every named graph, once, ordered by subject (for readable Turtle)."""
-    results = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    """Every data triple, once, ordered by subject (for readable Turtle)."""
+    summary = Minter().summary_graph()
+    results = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {summary}) }}")
     triples = list(dict.fromkeys(results.triples))
     triples.sort(key=lambda t: (str(t.subject), str(t.predicate)))
     return triples
@@ -919,10 +928,10 @@ def _merged_triples(store: Store) -> list[Triple]:
 def _write_rdf_store(store: Store, fmt: ExportFormat, fh: BinaryIO, report: ExportReport) -> None:
     counter = _Counter()
     if fmt is ExportFormat.NQUADS:
-        serialize(counter.count(store.quads()), fh, format=RdfFormat.N_QUADS)
+        serialize(counter.count(_data_quads(store)), fh, format=RdfFormat.N_QUADS)
         report.quads = counter.n
     elif fmt is ExportFormat.TRIG:
-        serialize(counter.count(store.quads()), fh, format=RdfFormat.TRIG, prefixes=PREFIXES)
+        serialize(counter.count(_data_quads(store)), fh, format=RdfFormat.TRIG, prefixes=PREFIXES)
         report.quads = counter.n
     elif fmt in (ExportFormat.TURTLE, ExportFormat.NTRIPLES):
         triples = _merged_triples(store)

@@ -22,9 +22,37 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg import __version__
 from kg.config import base_iri
 from kg.model import Quantity, Resolution, Span, TimeExpr, name_key
-from kg.ontology import NIF, NKG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from kg import ontology
+from kg.ontology import Namespace
 
 Term = NamedNode | Literal
+
+
+class _Terms:
+    """A namespace whose terms are built once. ``Namespace`` builds a new ``NamedNode`` on each
+    access, through the slow ``__getattr__`` fallback (about 1.5 µs); a document's mapping asks
+    for the same few dozen terms about a thousand times."""
+
+    def __init__(self, namespace: Namespace) -> None:
+        self._namespace = namespace
+        self._items: dict[str, NamedNode] = {}
+
+    def __getattr__(self, name: str) -> NamedNode:
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)  # from now on a plain attribute: __getattr__ is not called again
+        return term
+
+    def __getitem__(self, name: str) -> NamedNode:
+        term = self._items.get(name)
+        if term is None:
+            term = self._items[name] = self._namespace[name]
+        return term
+
+
+NIF, NKG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD = (
+    _Terms(n) for n in (ontology.NIF, ontology.NKG, ontology.PROV, ontology.RDF, ontology.RDFS,
+                        ontology.SCHEMA, ontology.SKOS, ontology.XSD)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +91,11 @@ class Minter:
         """The graph of facts shared by documents: entity names and types, direct relations,
         software. Stored once, so the union of graphs holds each such triple once."""
         return self._iri("graph/shared")
+
+    def summary_graph(self) -> NamedNode:
+        """The graph of whole-store answers kept at build time (``kg.questions``): a cache,
+        rebuilt from the other graphs, never a source of facts."""
+        return self._iri("graph/summary")
 
     def span(self, doc_id: str, span: Span) -> NamedNode:
         return self._iri(f"span/{doc_id[:16]}/{span.start}-{span.end}")

@@ -8,18 +8,22 @@ Names are looked up case- and accent-insensitively through the ``nkg:nameKey`` o
 from __future__ import annotations
 
 import itertools
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.errors import QueryError
+from kg.mapping import Minter
 from kg.ontology import NKG, PROV
 from kg.model import Stance, name_key
 from kg.queries import Param, query, rows
 from kg.store import Store
 
 Row = dict[str, object]
+T = TypeVar("T")
 
 
 def _rows(store: Store, name: str, **params: Param | None) -> list[Row]:
@@ -53,17 +57,31 @@ _STATS_ORDER = (
 
 
 def stats(store: Store) -> dict[str, int]:
-    """Counts of what the store holds (documents, entities, claims, …) and its quads."""
+    """Counts of what the store holds (documents, entities, claims, …) and its quads (the
+    summary graph not counted)."""
+    return _kept(store, "stats", _stats)
+
+
+def _stats(store: Store) -> dict[str, int]:
     counted = {str(r["measure"]): int(r["count"]) for r in _rows(store, "stats")}  # type: ignore[call-overload]
     figures = {k: counted.get(k, 0) for k in _STATS_ORDER}
-    count = rows(query(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    summary = Minter().summary_graph()
+    count = rows(query(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {summary}) }}"))
     figures["quads"] = int(count[0]["n"])  # type: ignore[call-overload]
     return figures
 
 
 def entities(store: Store, *, type: str | None = None) -> list[Row]:
-    """Actors and places with type, aliases, mentions and documents, most mentioned first."""
-    found = _rows(store, "entities", **{"class": type})
+    """Actors and places with type, aliases, mentions and documents, most mentioned first.
+    ``type`` keeps one class (local name, any case: ``Person``, ``country``)."""
+    found = _kept(store, "entities", _entities)
+    if type is None:
+        return found
+    return [r for r in found if str(r["type"]).lower() == type.lower()]
+
+
+def _entities(store: Store) -> list[Row]:
+    found = _rows(store, "entities")
     for row in found:
         row["aliases"] = _split(row.get("aliases"))
     return found
@@ -160,11 +178,15 @@ def _time_sort_key(row: Row) -> tuple[int, str]:
 def timeline(store: Store, *, about: str | None = None) -> list[Row]:
     """Dated events and claims in time order. A date without a year (``--12-14``) is kept as
     a month and day and listed after the dated items; an interval shows its start and end."""
+    if about is None:
+        return _kept(store, "timeline", _timeline)
+    wanted = _about(store, about)
+    return [r for r in _timeline(store) if r["item"] in wanted]
+
+
+def _timeline(store: Store) -> list[Row]:
     # one row per item; an event with two agents comes twice: keep the same one on every store
     ordered = sorted(_rows(store, "timeline"), key=lambda r: (str(r["item"]), str(r.get("summary"))))
-    if about is not None:
-        wanted = _about(store, about)
-        ordered = [r for r in ordered if r["item"] in wanted]
     found = _dedupe(ordered, "item")
     for row in found:
         row["year_known"] = not str(row.get("when", "")).startswith("--")
@@ -194,6 +216,10 @@ def conflicts(store: Store) -> list[Row]:
     same counted actor, and a denial (or refusal to confirm) against an assertion by another
     source about the same actors (the denial names every actor the assertion names, or at
     least half of them)."""
+    return _kept(store, "conflicts", _conflicts)
+
+
+def _conflicts(store: Store) -> list[Row]:
     out: list[Row] = []
     figures = [r for r in _rows(store, "figures") if any(w in str(r.get("measure", "")).lower() for w in _CASUALTY_WORDS)]
     by_subject: dict[object, list[Row]] = defaultdict(list)
@@ -246,16 +272,57 @@ def _stance_conflicts(store: Store) -> list[Row]:
 
 def sources(store: Store) -> list[Row]:
     """Who is cited, how often, with which stances, relayed by whom, and about what."""
+    return _kept(store, "sources", _sources)
+
+
+def _sources(store: Store) -> list[Row]:
     found = _rows(store, "sources")
-    about: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    source_of = {str(c["claim"]): str(c["source"]) for c in claims(store)}
-    for row in _rows(store, "claim-entities"):
-        source = source_of.get(str(row["claim"]))
-        if source is not None and row["label"] != source:
-            about[source][str(row["label"])] += 1
+    about: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for row in _rows(store, "source-topics"):
+        about[str(row["source"])].append((-int(row["claims"]), str(row["label"])))  # type: ignore[call-overload]
     for row in found:
         row["stances"] = _split(row.get("stances"))
         row["relayedBy"] = _split(row.get("relayedBy"))
-        topics = about.get(str(row["source"]), {})
-        row["about"] = [label for label, _ in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
+        row["about"] = [label for _, label in sorted(about.get(str(row["source"]), []))[:5]]
     return found
+
+
+# --- the summary: whole-store answers kept at build time ------------------------------------
+
+_SUMMARIZED: dict[str, Callable[[Store], Any]] = {
+    "stats": _stats, "entities": _entities, "sources": _sources, "conflicts": _conflicts, "timeline": _timeline,
+}  # fmt: skip
+_JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
+
+
+def _kept(store: Store, name: str, live: Callable[[Store], T]) -> T:
+    """The answer kept in the summary graph, or computed now when there is none (a build
+    drops the summary before it writes and keeps new answers when it ends)."""
+    node = Minter().summary_graph().value + "/" + name
+    found = store.query(f"SELECT ?answer WHERE {{ <{node}> {NKG.answer} ?answer }} LIMIT 1").rows
+    if found:
+        return json.loads(found[0]["answer"].value)  # type: ignore[no-any-return]
+    return live(store)
+
+
+def refresh_summary(store: Store) -> None:
+    """Compute the whole-store answers (stats, entities, sources, conflicts, timeline) and
+    keep them in the summary graph, replacing the old ones: asked on a large store, each then
+    costs one lookup instead of a pass over every claim and mention."""
+    graph = Minter().summary_graph()
+    store.drop_graph(graph)  # the live answers must not read stale ones
+    quads = [
+        Quad(NamedNode(f"{graph.value}/{name}"), NKG.answer, Literal(json.dumps(live(store)), datatype=_JSON), graph)
+        for name, live in _SUMMARIZED.items()
+    ]
+    store.write_graph(graph, quads, replace=True)
+
+
+def has_summary(store: Store) -> bool:
+    """Whether the store keeps whole-store answers."""
+    return store.query(f"ASK {{ GRAPH {Minter().summary_graph()} {{ ?s ?p ?o }} }}").boolean is True
+
+
+def drop_summary(store: Store) -> None:
+    """Forget the kept answers (before the store changes)."""
+    store.drop_graph(Minter().summary_graph())

@@ -1,0 +1,84 @@
+"""The analysts' questions: the answers kept in the summary graph equal the live ones, the
+selected-first claim listings equal filtering every claim, and builds keep the summary fresh."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEED
+from kg import questions
+from kg.build import build
+from kg.mapping import Minter
+from kg.store import open_store
+
+SECOND = """KYIV, Ukraine (Reuters) - Ukrainian President Volodymyr Zelensky said on Tuesday that
+Russian forces had attacked Kharkiv overnight. The Russian Defence Ministry denied that its forces
+attacked Kharkiv. At least 12 people were killed, regional governor Oleh Syniehubov said.
+"""
+
+
+@pytest.fixture()
+def store(tmp_path, extractor):  # extractor: the model is loaded once per session
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "store"
+    build([folder], store=path)
+    with open_store(path) as s:
+        yield s
+
+
+def _live(store, name):
+    return questions._SUMMARIZED[name](store)
+
+
+@pytest.mark.parametrize("name", ["stats", "entities", "sources", "conflicts", "timeline"])
+def test_kept_answers_equal_the_live_ones(store, name):
+    assert questions.has_summary(store)
+    kept = getattr(questions, name)(store)
+    assert kept == _live(store, name)
+    assert kept  # the seed has something to say for each question
+
+
+def test_a_store_without_summary_answers_live(store):
+    kept = questions.entities(store)
+    questions.drop_summary(store)
+    assert not questions.has_summary(store)
+    assert questions.entities(store) == kept
+    assert questions.stats(store)["quads"] == questions._stats(store)["quads"]
+
+
+def test_entities_of_one_type_as_the_named_query_filters_them(store):
+    from kg.queries import query, rows
+
+    people = questions.entities(store, type="person")
+    assert {r["label"] for r in people} >= {"Volodymyr Zelensky"}
+    assert {r["entity"] for r in people} == {r["entity"] for r in rows(query(store, "entities", params={"class": "Person"}))}
+
+
+def test_a_build_that_writes_renews_the_summary(store, tmp_path):
+    before = questions.stats(store)
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "kharkiv.txt").write_text(SECOND, encoding="utf-8")
+    build([tmp_path / "more"], store=store)
+    after = questions.stats(store)
+    assert after["documents"] == before["documents"] + 1
+    assert after == questions._stats(store)
+    assert any(r["label"] == "Kharkiv" for r in questions.entities(store))
+    # the summary is not data: the quad count leaves it out
+    summary = Minter().summary_graph()
+    assert after["quads"] == sum(1 for q in store.quads() if q.graph_name != summary)
+
+
+def test_selected_claims_equal_filtering_every_claim(store):
+    every = questions.claims(store)
+    by = questions.claims(store, by="HUR")
+    assert by and by == [c for c in every if c["source"] == "HUR"]
+    relayed = questions.claims(store, by="HUR", reported_by="Reuters")
+    assert relayed and relayed == [c for c in by if c["reporter"] == "Reuters"]
+    about = questions.claims(store, about="North Korea")
+    wanted = questions._about(store, "North Korea")
+    assert about and about == [c for c in every if c["claim"] in wanted]
+    assert questions.claims(store, by="Reuters", about="Akhmat") == [
+        c for c in every if c["claim"] in questions._about(store, "Akhmat") and c["source"] == "Reuters"
+    ]
