@@ -228,7 +228,10 @@ def _conflicts(store: Store) -> list[Row]:
     for subject, group in by_subject.items():
         if subject is None:
             continue
-        for a, b in itertools.combinations(_dedupe(group, "claim", "figure"), 2):
+        # one claim per figure, hedge and source: the same report relayed by many articles is
+        # one side, not one pair per copy (pairs would grow with the square of the corpus)
+        distinct = _dedupe(group, "value", "minValue", "maxValue", "hedge", "source")
+        for a, b in itertools.combinations(distinct, 2):
             if a["claim"] != b["claim"] and _differ(a, b):
                 out.append(_pair("figures", str(group[0].get("subjectLabel")), a, b))
     out.extend(_stance_conflicts(store))
@@ -252,7 +255,8 @@ def _stance_conflicts(store: Store) -> list[Row]:
     for row in _rows(store, "claim-entities"):
         named[str(row["claim"])].add(str(row["entity"]))
         labels[str(row["entity"])] = str(row["label"])
-    every = {str(c["claim"]): c for c in claims(store)}
+    # one claim per source and content: a statement repeated by many articles is paired once
+    every = {str(c["claim"]): c for c in _dedupe(claims(store), "source", "stance", "content")}
     negative = [c for c in every.values() if c["stance"] in (Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value)]
     out = []
     for denial in negative:

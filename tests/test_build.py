@@ -59,6 +59,26 @@ def test_parallel_build_equals_serial(tmp_path, extractor):
     assert graph_sizes(tmp_path / "one") == graph_sizes(tmp_path / "two")
 
 
+def test_parallel_extraction_keeps_few_documents_in_flight(tmp_path, extractor, monkeypatch):
+    """Memory stays flat: workers are handed a bounded window of documents, not the corpus."""
+    import kg.build
+    from kg.documents import document_from_text
+
+    monkeypatch.setattr(kg.build, "IN_FLIGHT_PER_JOB", 2)
+    read = []
+
+    def documents():
+        for n in range(10):
+            read.append(n)
+            yield document_from_text(f"Report {n}: Ukraine said that Russia attacked Kharkiv.")
+
+    seen = []
+    for result in kg.build._extractions(documents(), jobs=2):
+        seen.append(result.document.text)
+        assert len(read) - len(seen) < 2 * 2, "more documents in flight than the window"
+    assert [t.split(":")[0] for t in seen] == [f"Report {n}" for n in range(10)]  # input order
+
+
 BAD = {
     "empty.txt": (b"", "empty file"),
     "binary.txt": (bytes(range(256)) * 4, "binary file"),

@@ -82,3 +82,22 @@ def test_selected_claims_equal_filtering_every_claim(store):
     assert questions.claims(store, by="Reuters", about="Akhmat") == [
         c for c in every if c["claim"] in questions._about(store, "Akhmat") and c["source"] == "Reuters"
     ]
+
+
+def test_a_report_repeated_by_many_articles_is_one_side_of_a_conflict(tmp_path, extractor):
+    text = SEED.read_text(encoding="utf-8")
+    one, three = tmp_path / "one", tmp_path / "three"
+    one.mkdir()
+    three.mkdir()
+    (one / "a.txt").write_text(text, encoding="utf-8")
+    for n in range(3):  # the same report in three articles (distinct texts, so distinct documents)
+        (three / f"{n}.txt").write_text(f"{text}\n(Copy {n}.)", encoding="utf-8")
+    build([one], store=tmp_path / "s1")
+    build([three], store=tmp_path / "s3")
+    with open_store(tmp_path / "s1") as s1, open_store(tmp_path / "s3") as s3:
+        single, repeated = questions.conflicts(s1), questions.conflicts(s3)
+    assert single, "the seed reports 200 and 30 North Korean casualties"
+    def sides(found):
+        return sorted(tuple(map(str, (c["kind"], c["a"]["figure"], c["b"]["figure"], c["a"]["source"], c["b"]["source"]))) for c in found)
+
+    assert sides(repeated) == sides(single)
