@@ -154,7 +154,8 @@ def _synthetic_store(path: Path, target_quads: int) -> int:
 
     ontology = pyoxigraph.NamedNode("https://w3id.org/newskg/ontology")
     store.extend([pyoxigraph.Quad(t.subject, t.predicate, t.object, ontology) for t in ontology_triples()])
-    copies = max(1, -(-target_quads // max(1, text.count("\n"))))  # at least the target
+    per_copy = sum(1 for quads in per_doc for q in quads if "/document/" in q.graph_name.value)
+    copies = max(1, -(-target_quads // max(1, per_copy)))  # at least the target
     for n in range(copies):
         chunk = text
         for doc_id in ids:
