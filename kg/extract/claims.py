@@ -30,6 +30,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Token
 
 from kg.config import read_data
+from kg.extract.docs import doc_text
 from kg.model import Claim, EntityKind, Mention, Quantity, Span, Stance, TimeExpr
 
 LEXICON_FILE = "attribution.v1.json"
@@ -119,13 +120,13 @@ class _Attributor:
 
     def __init__(self, doc: Doc, mentions: list[Mention], lex: Lexicon) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.mentions = mentions
         self.mention_order = sorted(range(len(mentions)), key=lambda i: mentions[i].span.start)
         self.mention_starts = [mentions[i].span.start for i in self.mention_order]
         self.lex = lex
-        self.quotes = _quote_regions(doc.text)
-        self.newlines = [m.start() for m in re.finditer("\n", doc.text)]
+        self.quotes = _quote_regions(self.text)
+        self.newlines = [m.start() for m in re.finditer("\n", self.text)]
         self.used: set[int] = set()  # cue tokens already consumed by a frame
 
     # -- driver ------------------------------------------------------------------------------

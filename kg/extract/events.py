@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.config import read_data
+from kg.extract.docs import doc_text, token_lemmas, token_lowers
 from kg.model import Claim, Event, EventKind, Mention, Quantity, Span, TimeExpr
 
 K = EventKind
@@ -52,15 +53,18 @@ class _Lexicon:
     cause_preps: tuple[tuple[str, ...], ...]
     cause_nouns: frozenset[str]
     incidents: frozenset[str]
+    triggers: frozenset[str]  # lemmas ``_kind`` may give a kind: the verbs, the nouns, "open"
 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
     raw = read_data("events.v1.json")
     s = lambda key: frozenset(raw[key])  # noqa: E731
+    verbs = {lemma: EventKind(kind) for kind, words in raw["verbs"].items() for lemma in words}
+    nouns = {lemma: EventKind(kind) for kind, words in raw["nouns"].items() for lemma in words}
     return _Lexicon(
-        verbs={lemma: EventKind(kind) for kind, lemmas in raw["verbs"].items() for lemma in lemmas},
-        nouns={lemma: EventKind(kind) for kind, lemmas in raw["nouns"].items() for lemma in lemmas},
+        verbs=verbs,
+        nouns=nouns,
         regulation_verbs=s("regulation_verbs"),
         moved=s("moved_nouns"),
         loss_verbs=s("loss_verbs"),
@@ -71,6 +75,7 @@ def _lexicon() -> _Lexicon:
         cause_preps=tuple(tuple(p.split()) for p in raw["cause_preps"]),
         cause_nouns=s("cause_nouns"),
         incidents=s("incident_nouns"),
+        triggers=frozenset((*verbs, *nouns, "open")),
     )
 
 
@@ -106,7 +111,7 @@ def find_events(
 class _Finder:
     def __init__(self, doc, mentions: list[Mention], times, quantities, lex: _Lexicon) -> None:
         self.doc, self.mentions, self.times, self.quantities, self.lex = doc, mentions, times, quantities, lex
-        self.text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+        self.text = doc_text(doc)
         self.at: dict[int, int] = {}  # token → innermost mention
         for index in sorted(range(len(mentions)), key=lambda i: mentions[i].span.start - mentions[i].span.end):
             span = doc.char_span(mentions[index].span.start, mentions[index].span.end, alignment_mode="expand")
@@ -118,7 +123,11 @@ class _Finder:
     def run(self) -> list[Event]:
         events: list[Event] = []
         merged: set[int] = set()  # conjoined casualty verbs folded into one trigger
-        for token in self.doc:
+        lower = token_lowers(self.doc)
+        for i, lemma in enumerate(token_lemmas(self.doc)):
+            if lemma not in self.lex.triggers and lower[i] not in self.lex.nouns:
+                continue  # _kind gives no kind to any other word: no Token needed
+            token = self.doc[i]
             if token.i in merged:
                 continue
             kind = self._kind(token)
@@ -371,8 +380,9 @@ class _Finder:
         Attack, Clash or Casualties event of this or the two sentences before."""
         doc = self.doc
         by_trigger = {e.trigger.start: e for e in events}
-        for verb in doc:  # "the attack was caused by X", "X caused the clash"
-            if verb.pos_ != "VERB" or verb.lemma_.lower() not in ("cause", "trigger", "spark", "provoke"):
+        lemma_of = token_lemmas(doc)
+        for i, lemma in enumerate(lemma_of):  # "the attack was caused by X", "X caused the clash"
+            if lemma not in ("cause", "trigger", "spark", "provoke") or (verb := doc[i]).pos_ != "VERB":
                 continue
             passive = any(c.dep_ == "nsubjpass" for c in verb.children)
             effect = next((c for c in verb.children if c.dep_ == ("nsubjpass" if passive else "dobj")), None)
@@ -382,8 +392,8 @@ class _Finder:
             event = by_trigger.get(effect.idx) if effect is not None else None
             if event is not None and source is not None and event.cause is None:
                 event.cause = _phrase(doc, source)
-        for token in doc:
-            if token.lemma_.lower() not in self.lex.cause_nouns or token.dep_ != "nsubj" or token.head.lemma_ != "be":
+        for i, lemma in enumerate(lemma_of):
+            if lemma not in self.lex.cause_nouns or (token := doc[i]).dep_ != "nsubj" or token.head.lemma_ != "be":
                 continue
             if not any(
                 p.dep_ == "prep" and p.lower_ in ("of", "for", "behind") and _pobj(p) is not None

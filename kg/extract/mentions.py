@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from kg.extract.docs import doc_text, token_texts
 from kg.extract.gazetteer import (
     US_STATE_ABBREVIATIONS,
     Gazetteer,
@@ -262,7 +263,7 @@ def _baseline_mentions(doc: Doc) -> list[Mention]:
             kind = _BASELINE_KINDS[ent.label_]
         else:
             continue
-        found.append(Mention(Span.of(doc.text, ent.start_char, ent.end_char), kind))
+        found.append(Mention(Span.of(doc_text(doc), ent.start_char, ent.end_char), kind))
     return found
 
 
@@ -308,6 +309,7 @@ class _Finder:
     def __init__(self, doc: Doc, gaz: Gazetteer) -> None:
         self.doc = doc
         self.gaz = gaz
+        self.text = doc_text(doc)
         # Doc.ents builds new spans on every access: index them once by token
         self.ent_at = {t: ent for ent in doc.ents for t in range(ent.start, ent.end)}
         self.matches = self._gazetteer_matches()
@@ -639,7 +641,7 @@ class _Finder:
         """The place a wire story starts with: "LONDON 1996-08-30", "AL-AIN , United Arab
         Emirates 1996-12-06", "KYIV, Ukraine (Reuters) -"."""
         offset = line[0].idx
-        text = self.doc.text[offset : line[-1].idx + len(line[-1])]
+        text = self.text[offset : line[-1].idx + len(line[-1])]
         found = _DATELINE.match(text)
         if found is None or (found["outlet"] and not self._is_outlet(found["outlet"]) and not found["place"]):
             return
@@ -680,7 +682,7 @@ class _Finder:
             line = line[1:]
         if not line or not _name_token(line[0]):
             return  # ranked lists ("287 Ian Woosnam 70 76") are persons, not teams
-        if _ISO_DATE.search(self.doc.text[line[0].idx : line[-1].idx + len(line[-1])]):
+        if _ISO_DATE.search(self.text[line[0].idx : line[-1].idx + len(line[-1])]):
             return  # a dateline, not a result
         segments: list[tuple[int, int, bool]] = []  # (start, end, is a venue)
         scored = fixture = False
@@ -739,22 +741,27 @@ class _Finder:
         two- or three-word name followed by a country in brackets (results lists)."""
         doc = self.doc
         countries = {s: e for s, e, k, entry in self.matches if k == NAME and entry.kind is EntityKind.COUNTRY}
-        for token in doc:
-            if token.text != "(" or token.i + 1 not in countries:
+        text = token_texts(doc)  # plain strings: a Token only for the few words that can start a name
+        for after in sorted(countries):  # in text order, as a pass over the tokens would go
+            if after == 0 or text[after - 1] != "(":
                 continue
+            token = doc[after - 1]
             close = countries[token.i + 1]
             if close >= len(doc) or doc[close].text != ")":
                 continue
             start = token.i
             while start > 0 and token.i - start < 3 and doc[start - 1].is_title and doc[start - 1].is_alpha:
                 start -= 1
-            words = {t.lower_ for t in doc[start : token.i]}
+            lowered = {t.lower_ for t in doc[start : token.i]}
             if token.i - start >= 2 and not any(start <= s < token.i for s, _ in self.names) \
-                    and not any(words & vocabulary for _, vocabulary in _ORG_WORDS):
+                    and not any(lowered & vocabulary for _, vocabulary in _ORG_WORDS):
                 yield _Candidate(start, token.i, EntityKind.PERSON, priority=_GAZ, origin="athlete")
-        for token in doc:
+        for i, word in enumerate(text):
+            if not _INITIAL.fullmatch(word):
+                continue
+            token = doc[i]
             # not a middle initial: "Joseph R. Biden" is one name
-            if _INITIAL.fullmatch(token.text) and token.i + 1 < len(doc) and not (token.i and _capitalised(doc[token.i - 1])):
+            if token.i + 1 < len(doc) and not (token.i and _capitalised(doc[token.i - 1])):
                 end = token.i + 1
                 while end < len(doc) and end - token.i <= 2 and _capitalised(doc[end]):
                     end += 1
@@ -924,10 +931,11 @@ class _Finder:
             for form in forms[name]:
                 if form[:1].isupper():
                     by_first[form.split()[0]].append((form, name))
-        for token in doc:
-            if taken[token.i] or token.text not in by_first:
+        for at, word in enumerate(token_texts(doc)):
+            if taken[at] or word not in by_first:
                 continue
-            for form, name in sorted(by_first[token.text], key=lambda f: len(f[0]), reverse=True):
+            token = doc[at]
+            for form, name in sorted(by_first[word], key=lambda f: len(f[0]), reverse=True):
                 span = doc.char_span(token.idx, token.idx + len(form))
                 if span is None or span.text != form or any(taken[i] for i in range(span.start, span.end)):
                     continue

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.config import read_data
+from kg.extract.docs import doc_text, token_lowers
 from kg.extract.timex import find_times
 from kg.model import EntityKind, Hedge, Mention, Quantity, Span
 
@@ -60,17 +61,24 @@ class _Lexicon:
     unit_nouns: frozenset[str]
     signs: frozenset[str]
     after: frozenset[str]
+    vague_longest_first: tuple[tuple[tuple[str, ...], tuple[float, float | None]], ...]
+    hedges_longest_first: tuple[tuple[tuple[str, ...], Hedge], ...]
+    phrase_starts: frozenset[str]  # first words of the vague and few phrases
+    number_starts: frozenset[str]  # words a number written in words may start with
 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
     raw = read_data("quantities.v1.json")
     words = lambda phrase: tuple(phrase.split())  # noqa: E731
+    hedges = {words(k): Hedge(v) for k, v in raw["hedges"].items()}
+    vague = {words(k): (float(v[0]), None if v[1] is None else float(v[1])) for k, v in raw["vague"].items()}
+    few = {words(k): (float(v[0]), float(v[1])) for k, v in raw["few_several"].items()}
     return _Lexicon(
-        hedges={words(k): Hedge(v) for k, v in raw["hedges"].items()},
+        hedges=hedges,
         below=frozenset(raw["below_the_figure"]),
-        vague={words(k): (float(v[0]), None if v[1] is None else float(v[1])) for k, v in raw["vague"].items()},
-        few={words(k): (float(v[0]), float(v[1])) for k, v in raw["few_several"].items()},
+        vague=vague,
+        few=few,
         units=raw["units"],
         tens=raw["tens"],
         scales=raw["scales"],
@@ -82,6 +90,11 @@ def _lexicon() -> _Lexicon:
         unit_nouns=frozenset(raw["unit_nouns"]),
         signs=frozenset(raw["currency_signs"]),
         after=frozenset(raw["after_not_counts"]),
+        # sorted once here rather than at every token (stable: ties keep the file's order)
+        vague_longest_first=tuple(sorted(vague.items(), key=lambda kv: -len(kv[0]))),
+        hedges_longest_first=tuple(sorted(hedges.items(), key=lambda kv: -len(kv[0]))),
+        phrase_starts=frozenset(p[0] for p in (*vague, *few)),
+        number_starts=frozenset((*raw["units"], *raw["tens"], *raw["scales"], "a", "an")),
     )
 
 
@@ -106,9 +119,10 @@ def find_quantities(doc, mentions: list[Mention]) -> list[Quantity]:
     lex = _lexicon()
     times = [(t.span.start, t.span.end) for t in find_times(doc, published=None)]
     found: list[Quantity] = []
+    lower = token_lowers(doc)  # a Token per doc[i] access is costly: read every word once
     i = 0
     while i < len(doc):
-        figure = _figure_at(doc, i, lex)
+        figure = _figure_at(lower, i, lex)
         if figure is None:
             i += 1
             continue
@@ -122,40 +136,44 @@ def find_quantities(doc, mentions: list[Mention]) -> list[Quantity]:
 # --- the figure itself ------------------------------------------------------------------------
 
 
-def _figure_at(doc, i: int, lex: _Lexicon) -> _Figure | None:
-    """The number, range or vague plural starting at token ``i``."""
-    lower = [t.lower_ for t in doc[i : i + 4]]
-    for phrase, (low, high) in sorted(lex.vague.items(), key=lambda kv: -len(kv[0])):
-        if tuple(lower[: len(phrase)]) == phrase:
-            return _Figure(i, i + len(phrase), None, low, high)
-    for phrase, (low, high) in lex.few.items():
-        n = len(phrase)
-        scaled = i + n < len(doc) and doc[i + n].lower_ in ("hundred", "thousand", "million", "dozen")
-        if tuple(lower[:n]) == phrase and scaled:
-            scale = lex.scales[doc[i + n].lower_]
-            return _Figure(i, i + n + 1, None, low * scale, high * scale)
-    first = _number_at(doc, i, lex)
+def _figure_at(lower: list[str], i: int, lex: _Lexicon) -> _Figure | None:
+    """The number, range or vague plural starting at token ``i`` (``lower``: the doc's
+    lowercased words)."""
+    if lower[i] not in lex.number_starts and lower[i] not in lex.phrase_starts and not _DIGITS.match(lower[i]):
+        return None  # most words: neither a phrase nor a number can start here
+    if lower[i] in lex.phrase_starts:  # no phrase can match otherwise: skip the scans
+        ahead = tuple(lower[i : i + 4])
+        for phrase, (low, high) in lex.vague_longest_first:
+            if ahead[: len(phrase)] == phrase:
+                return _Figure(i, i + len(phrase), None, low, high)
+        for phrase, (low, high) in lex.few.items():
+            n = len(phrase)
+            scaled = i + n < len(lower) and lower[i + n] in ("hundred", "thousand", "million", "dozen")
+            if ahead[:n] == phrase and scaled:
+                scale = lex.scales[lower[i + n]]
+                return _Figure(i, i + n + 1, None, low * scale, high * scale)
+    first = _number_at(lower, i, lex)
     if first is None:
         return None
     end, value = first
     # Ranges: "10-20", "10 to 20", "two or three"; "between 10 and 20" is completed here too.
-    if end + 1 < len(doc) and doc[end].lower_ in ("-", "–", "to", "or", "and"):
-        between = i > 0 and doc[i - 1].lower_ == "between"
-        if doc[end].lower_ != "and" or between:
-            second = _number_at(doc, end + 1, lex)
+    if end + 1 < len(lower) and lower[end] in ("-", "–", "to", "or", "and"):
+        between = i > 0 and lower[i - 1] == "between"
+        if lower[end] != "and" or between:
+            second = _number_at(lower, end + 1, lex)
             if second is not None and second[1] > value:
                 start = i - 1 if between else i
                 return _Figure(start, second[0], None, value, second[1])
     return _Figure(i, end, value)
 
 
-def _number_at(doc, i: int, lex: _Lexicon) -> tuple[int, float] | None:
+def _number_at(lower: list[str], i: int, lex: _Lexicon) -> tuple[int, float] | None:
     """A number written in digits and/or words from token ``i``: (end token, value)."""
     words: list[str] = []
     j = i
-    while j < len(doc):
-        word = doc[j].lower_
-        following = doc[j + 1].lower_ if j + 1 < len(doc) else ""
+    while j < len(lower):
+        word = lower[j]
+        following = lower[j + 1] if j + 1 < len(lower) else ""
         if _DIGITS.match(word):
             if words:
                 break  # digits only start a number: "10 20" is two numbers
@@ -207,7 +225,7 @@ def _quantity(doc, fig: _Figure, mentions: list[Mention], times, lex: _Lexicon) 
         return None
     start = fig.start
     hedge = None
-    for phrase, kind in sorted(lex.hedges.items(), key=lambda kv: -len(kv[0])):
+    for phrase, kind in lex.hedges_longest_first:
         n = len(phrase)
         if start - n >= 0 and tuple(t.lower_ for t in doc[start - n : start]) == phrase:
             hedge, start = kind, start - n
@@ -234,7 +252,7 @@ def _quantity(doc, fig: _Figure, mentions: list[Mention], times, lex: _Lexicon) 
     if (value == 1 or fig.value == 1) and not measure:
         return None  # "one of them", "one soldier said"
     counts, counts_mention = _counts(doc, fig, head, mentions)
-    text = doc.text
+    text = doc_text(doc)
     return Quantity(
         span=Span.of(text, doc[start].idx, last.idx + len(last)),
         value=value,

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.config import read_data
+from kg.extract.docs import doc_text
 from kg.model import EntityKind, Mention, Relation, RelationType, Span
 
 R = RelationType
@@ -127,11 +128,11 @@ class _Context:
     at: dict[int, int] = field(default_factory=dict)  # token → innermost mention
     found: dict[tuple[int, RelationType, int], Relation] = field(default_factory=dict)
     chains: dict[int, list[int]] = field(default_factory=dict)  # place → places containing it
-    text: str = ""  # spaCy rebuilds Doc.text on every access: read it once
+    text: str = ""
     by_start: list[tuple[int, int]] = field(default_factory=list)  # (first token, mention)
 
     def __post_init__(self) -> None:
-        self.text = self.doc.text
+        self.text = doc_text(self.doc)
 
     def cat(self, index: int | None) -> str | None:
         return None if index is None else _cat(self.mentions[index].kind)

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kg.extract.docs import doc_text, per_doc
 from kg.model import Span, TimeExpr, TimeKind
 
 #: Days after publication a past-tense date may still fall (an article dated late, a time zone).
@@ -118,13 +119,12 @@ def find_times(doc, *, published: date | None) -> list[TimeExpr]:
     >>> [(t.kind.value, t.value) for t in find_times(nlp("It began on December 14."), published=None)]
     [('gMonthDay', '--12-14')]
     """
-    text = doc.text
+    text = doc_text(doc)
     candidates: list[_Found] = []
-    for name, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            found = _normalise(name, match, published, _tense(doc, match.start()))
-            if found is not None:
-                candidates.append(found)
+    for name, match, tense in per_doc(doc, "time_matches", _matches):
+        found = _normalise(name, match, published, tense)
+        if found is not None:
+            candidates.append(found)
     # Longest match wins; ties go to the earlier pattern (the more specific one).
     chosen: list[_Found] = []
     taken: list[tuple[int, int]] = []
@@ -136,6 +136,13 @@ def find_times(doc, *, published: date | None) -> list[TimeExpr]:
         TimeExpr(Span.of(text, f.start, f.end), f.kind, f.value, f.lo, f.hi)
         for f in sorted(chosen, key=lambda f: f.start)
     ]
+
+
+def _matches(doc) -> list[tuple[str, re.Match[str], str | None]]:
+    """Every pattern's matches with the tense of their clause: the same whatever the publication
+    date, so kept per doc (quantities reads the times of the doc too)."""
+    text = doc_text(doc)
+    return [(name, m, _tense(doc, m.start())) for name, pattern in _PATTERNS for m in pattern.finditer(text)]
 
 
 def _normalise(name: str, m: re.Match[str], published: date | None, tense: str | None) -> _Found | None:

@@ -1,0 +1,62 @@
+"""What the rule stages read from a spaCy ``Doc`` more than once, computed once per document.
+
+spaCy rebuilds ``Doc.text`` from its tokens on every access (a new ``Token`` per token), and
+every rule stage needs the text: reading it once per document saves most of the rules' cost.
+Likewise a pass over the tokens that only tests a word against a word list reads a column of
+plain strings here, and builds a ``Token`` only for the few words that pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+_TEXT = "newskg.text"
+T = TypeVar("T")
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, kept in ``doc.user_data`` after the first call (a plain string: no
+    reference cycle back to the doc)."""
+    text = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = doc.text
+    return text
+
+
+def per_doc(doc: Doc, key: str, make: Callable[[Doc], T]) -> T:
+    """``make(doc)``, computed once per doc and kept in ``doc.user_data`` under ``key``: for
+    work two stages share. Keep only values that hold no spaCy object (those point back to
+    the doc, and a cycle would keep every doc alive until the garbage collector runs)."""
+    key = f"newskg.{key}"
+    if key not in doc.user_data:
+        doc.user_data[key] = make(doc)
+    return doc.user_data[key]
+
+
+def token_lemmas(doc: Doc) -> list[str]:
+    """Every token's ``lemma_.lower()``: the word lists of several stages are keyed by lowercased
+    lemma, and reading it from a ``Token`` costs a Token and a string-store lookup each time."""
+    return per_doc(doc, "lemmas", lambda d: _column(d, "LEMMA", str.lower))
+
+
+def token_texts(doc: Doc) -> list[str]:
+    """Every token's ``text``."""
+    return per_doc(doc, "words", lambda d: _column(d, "ORTH", None))
+
+
+def token_lowers(doc: Doc) -> list[str]:
+    """Every token's ``lower_``."""
+    return per_doc(doc, "lowers", lambda d: _column(d, "LOWER", None))
+
+
+def _column(doc: Doc, attr: str, convert: Callable[[str], str] | None) -> list[str]:
+    hashes = doc.to_array(attr).tolist()
+    strings = doc.vocab.strings
+    names = {h: strings[h] for h in set(hashes)}  # a doc repeats its words: look each up once
+    if convert is not None:
+        names = {h: convert(name) for h, name in names.items()}
+    return [names[h] for h in hashes]
