@@ -178,10 +178,11 @@ def _time_sort_key(row: Row) -> tuple[int, str]:
 def timeline(store: Store, *, about: str | None = None) -> list[Row]:
     """Dated events and claims in time order. A date without a year (``--12-14``) is kept as
     a month and day and listed after the dated items; an interval shows its start and end."""
+    every = _kept(store, "timeline", _timeline)
     if about is None:
-        return _kept(store, "timeline", _timeline)
+        return every
     wanted = _about(store, about)
-    return [r for r in _timeline(store) if r["item"] in wanted]
+    return [r for r in every if r["item"] in wanted]
 
 
 def _timeline(store: Store) -> list[Row]:
