@@ -80,6 +80,15 @@ class EntityKind(str, Enum):
         return self in _PLACES
 
     @property
+    def family(self) -> str:
+        """Coarse type for matching and consistency votes: PER, LOC, ORG or GRP (a group)."""
+        if self is EntityKind.PERSON:
+            return "PER"
+        if self.is_place:
+            return "LOC"
+        return "GRP" if self is EntityKind.GROUP else "ORG"
+
+    @property
     def is_actor(self) -> bool:
         """Whether the kind can act and claim (is under ``prov:Agent``)."""
         return self not in (EntityKind.REGION, EntityKind.SETTLEMENT, EntityKind.LOCATION)

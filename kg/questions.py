@@ -312,10 +312,10 @@ def _kept(store: Store, name: str, live: Callable[[Store], T]) -> T:
 
 def refresh_summary(store: Store) -> None:
     """Compute the whole-store answers (stats, entities, sources, conflicts, timeline) and
-    keep them in the summary graph, replacing the old ones: asked on a large store, each then
-    costs one lookup instead of a pass over every claim and mention."""
+    keep them in the summary graph, replacing the old ones in one write (the live answers
+    never read the summary): asked on a large store, each then costs one lookup instead of a
+    pass over every claim and mention."""
     graph = Minter().summary_graph()
-    store.drop_graph(graph)  # the live answers must not read stale ones
     quads = [
         Quad(NamedNode(f"{graph.value}/{name}"), NKG.answer, Literal(json.dumps(live(store)), datatype=_JSON), graph)
         for name, live in _SUMMARIZED.items()

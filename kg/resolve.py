@@ -124,7 +124,7 @@ class _Resolver:
         """What makes two named mentions the same without further evidence."""
         if m.key:
             return ("key", m.key)
-        return ("name", f"{_family(m.kind)}:{normalise(m.span.text)}")
+        return ("name", f"{m.kind.family}:{normalise(m.span.text)}")
 
     def _same_key_or_name(self, named: list[int]) -> None:
         first: dict[tuple[str, str], int] = {}
@@ -156,9 +156,9 @@ class _Resolver:
             after = self.text[short.span.end : short.span.end + 2].lstrip()
             if between.strip() != "(" or not after.startswith(")"):
                 continue
-            if long.descriptive or short.descriptive or _family(long.kind) != _family(short.kind):
+            if long.descriptive or short.descriptive or long.kind.family != short.kind.family:
                 continue
-            if _family(long.kind) == "PER":
+            if long.kind.family == "PER":
                 continue
             if _is_acronym(short.span.text) and not _is_acronym(long.span.text):
                 self._merge_acronym(long=a, short=b)
@@ -380,12 +380,6 @@ def _dedupe(relations: list[EntityRelation]) -> list[EntityRelation]:
     return out
 
 
-def _family(kind: EntityKind) -> str:
-    if kind is EntityKind.PERSON:
-        return "PER"
-    if kind.is_place:
-        return "LOC"
-    return "GRP" if kind is EntityKind.GROUP else "ORG"
 
 
 def _majority_kind(mentions: list[Mention]) -> EntityKind:

@@ -40,6 +40,20 @@ def test_kept_answers_equal_the_live_ones(store, name):
     assert kept  # the seed has something to say for each question
 
 
+def test_questions_read_the_kept_answers(store):
+    """Whole-store questions read the summary, not the documents: a kept answer (here one
+    planted by hand) is what they return until a build renews it."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    graph = Minter().summary_graph()
+    planted = Quad(NamedNode(f"{graph.value}/stats"), questions.NKG.answer, Literal('{"documents": 99}', datatype=questions._JSON), graph)
+    store.write_graph(graph, [planted], replace=True)
+    assert questions.stats(store) == {"documents": 99}
+    assert questions.entities(store) == _live(store, "entities")  # no kept answer: computed live
+    questions.refresh_summary(store)
+    assert questions.stats(store)["documents"] == 1
+
+
 def test_a_store_without_summary_answers_live(store):
     kept = questions.entities(store)
     questions.drop_summary(store)

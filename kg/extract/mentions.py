@@ -272,15 +272,6 @@ def _place_kind(text: str, default: EntityKind) -> EntityKind:
     return place.kind if place else default
 
 
-def _family(kind: EntityKind) -> str:
-    """Coarse type used for consistency votes: person, place, organisation or group."""
-    if kind is EntityKind.PERSON:
-        return "PER"
-    if kind.is_place:
-        return "LOC"
-    return "GRP" if kind is EntityKind.GROUP else "ORG"
-
-
 @dataclass(slots=True)
 class _Candidate:
     """A token range (end exclusive) and what it denotes; merged into non-overlapping mentions."""
@@ -773,7 +764,7 @@ class _Finder:
         doc = self.doc
         for cand in chosen:
             i = cand.end
-            if _family(cand.kind) != "ORG" or i + 2 >= len(doc) or doc[i].text != "(" or doc[i + 2].text != ")":
+            if cand.kind.family != "ORG" or i + 2 >= len(doc) or doc[i].text != "(" or doc[i + 2].text != ")":
                 continue
             acronym = doc[i + 1]
             if acronym.is_upper and acronym.is_alpha and len(acronym) >= 2 and not acronym.is_stop:
@@ -798,7 +789,7 @@ class _Finder:
             return cand
         doc = self.doc
         span = doc[cand.start : cand.end]
-        family = _family(cand.kind)
+        family = cand.kind.family
         if family not in ("PER", "ORG", "LOC"):
             return cand
         last = span[-1].text
@@ -873,10 +864,10 @@ class _Finder:
         for cand in chosen:
             text = doc[cand.start : cand.end].text
             weight = _VOTE_WEIGHTS.get(cand.origin, 2)
-            if cand.ner_family and cand.ner_family != _family(cand.kind):  # NER and gazetteer disagree
+            if cand.ner_family and cand.ner_family != cand.kind.family:  # NER and gazetteer disagree
                 vote(text, cand.ner_family, 1, _Candidate(cand.start, cand.end, _FAMILY_KINDS[cand.ner_family]))
                 weight = 1
-            vote(text, _family(cand.kind), weight, cand)
+            vote(text, cand.kind.family, weight, cand)
         for cand in chosen:
             name = doc[cand.start : cand.end]
             if len(name) < 2:
@@ -886,7 +877,7 @@ class _Finder:
                 for token in (name[0], name[-1]):
                     if token.is_alpha and token.lower_ not in STOP_WORDS and not self.gaz.by_demonym(token.text):
                         vote(token.text, "PER", 10, cand)
-            elif _family(cand.kind) == "ORG" and name[-1].text in _COMPANY_SUFFIXES:
+            elif cand.kind.family == "ORG" and name[-1].text in _COMPANY_SUFFIXES:
                 # "Magna International Inc" … "Magna": a company's short name
                 for short in (name[0].text, name[:-1].text):
                     if short[:1].isupper() and not self._known_word(short):
@@ -898,7 +889,7 @@ class _Finder:
             text = doc[cand.start : cand.end].text.casefold()
             family = reading.get(text)
             overridable = cand.origin == "ner" or (family == "PER" and cand.kind.is_place)
-            if overridable and family and family != _family(cand.kind) and family != "GRP":
+            if overridable and family and family != cand.kind.family and family != "GRP":
                 cand = self._like(models[(text, family)], cand.start, cand.end, origin="consistent")
             out.append(cand)
         out.extend(self._repeats(out, reading, models, forms))
@@ -914,7 +905,7 @@ class _Finder:
         if model.length == end - start:
             return _Candidate(start, end, model.kind, key=model.key, affiliation=model.affiliation,
                               descriptive=model.descriptive, origin=origin)
-        return _Candidate(start, end, _FAMILY_KINDS[_family(model.kind)], origin=origin)
+        return _Candidate(start, end, _FAMILY_KINDS[model.kind.family], origin=origin)
 
     def _repeats(self, chosen: list[_Candidate], reading: dict[str, str],
                  models: dict[tuple[str, str], _Candidate], forms: dict[str, set[str]]) -> Iterator[_Candidate]:
