@@ -55,6 +55,26 @@ def test_ruler_is_in_the_pipeline_once(nlp):
     assert SPANS_KEY in nlp("HUR said so.").spans
 
 
+def test_ruler_finds_what_spacys_span_ruler_finds(nlp, seed_text):
+    """The phrase-matcher ruler is a faster span_ruler: same patterns, same spans."""
+    import spacy
+
+    from kg.extract.gazetteer import load_gazetteer
+    from kg.extract.mentions import gazetteer_patterns
+
+    reference = spacy.blank("en")
+    ruler = reference.add_pipe("span_ruler", config={"spans_key": SPANS_KEY, "validate": False})
+    ruler.add_patterns(list(gazetteer_patterns(load_gazetteer(), lambda t: [w.text for w in nlp.make_doc(t)])))
+    texts = [seed_text, "UKRAINE’S INTELLIGENCE AGENCY and Ukraine's military intelligence met the Russian "
+             "military in the Kursk region; North Korean troops, Ukrainians and the Kremlin’s envoy."]
+    for text in texts:
+        doc, ref = nlp(text), reference(text)
+        ours = [(s.start, s.end, s.label_) for s in doc.spans[SPANS_KEY]]
+        theirs = [(s.start, s.end, s.label_) for s in ref.spans[SPANS_KEY]]
+        assert ours == theirs
+        assert {label.split("|")[0] for _, _, label in ours} >= {"name", "desc"}
+
+
 # ---- the seed article ----------------------------------------------------------------------------
 
 

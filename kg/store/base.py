@@ -9,7 +9,6 @@ from enum import Enum
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat, Triple, parse
 
 from kg.errors import StoreError
-from kg.mapping import Minter
 from kg.ontology import NKG, ONTOLOGY_GRAPH_IRI, ontology_file
 
 Term = NamedNode | BlankNode | Literal | Triple
@@ -84,6 +83,8 @@ class Store:
 
 def document_graph(doc_id: str) -> NamedNode:
     """The named graph (and IRI) of the document with this content hash."""
+    from kg.mapping import Minter  # lazily: query paths need no mapping (cold start)
+
     return Minter().document(_hex(doc_id))
 
 
