@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,16 +190,18 @@ def build(
                 yield item
 
         pending: list[tuple[Extraction, Resolution, list]] = []
+        writing: tuple[Future[None], list[tuple[Extraction, Resolution, list]]] | None = None
         wrote = False
 
-        def flush() -> None:
-            nonlocal wrote
-            if not wrote:  # the kept answers are stale from the first write on
-                drop_summary(target)
-                wrote = True
-            # Documents are written in batches, one transaction each: whole or not at all.
-            target.write_graphs([(document_graph(x.document.id), quads) for x, _, quads in pending], replace=force)
-            for extraction, resolution, quads in pending:
+        def finish() -> None:
+            """Wait for the batch being written (its store error surfaces here) and count it."""
+            nonlocal writing
+            if writing is None:
+                return
+            future, batch = writing
+            writing = None
+            future.result()
+            for extraction, resolution, quads in batch:
                 report.built += 1
                 report.quads += len(quads)
                 report.entities += len(resolution.entities)
@@ -207,27 +210,44 @@ def build(
                 report.events += len(extraction.events)
                 if progress:
                     progress(report, extraction.document.path)
-            pending.clear()
 
-        for result in _extractions(todo(), jobs):
-            if isinstance(result, KgError):
-                path, _, problem = str(result).partition(": ")
-                report.failures.append(Failure(path, problem))
-                continue
-            document = result.document
-            waiting = any(x.document.id == document.id for x, _, _ in pending)
-            if not force and (waiting or target.has_document(document.id)):  # the same text twice
-                report.skipped += 1
-                continue
-            if run is None:
-                run = new_run(extractor=result.extractor, model=result.model)
-            resolution = resolve(result)
-            labels.apply(resolution)
-            pending.append((result, resolution, document_quads(resolution, run=run)))
-            if len(pending) >= BATCH_DOCUMENTS or sum(len(q) for _, _, q in pending) >= BATCH_QUADS:
+        def flush() -> None:
+            nonlocal wrote, writing
+            if not wrote:  # the kept answers are stale from the first write on
+                drop_summary(target)
+                wrote = True
+            batch = pending.copy()
+            pending.clear()
+            finish()  # one batch in the writer at a time: memory stays bounded
+            # Documents are written in batches, one transaction each: whole or not at all. The
+            # store works in a thread (pyoxigraph and HTTP release the GIL) while the next batch
+            # is extracted.
+            graphs = [(document_graph(x.document.id), quads) for x, _, quads in batch]
+            writing = (writer.submit(target.write_graphs, graphs, replace=force), batch)
+
+        def queued(doc_id: str) -> bool:
+            return any(x.document.id == doc_id for x, _, _ in (*pending, *(writing[1] if writing else ())))
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-writer") as writer:
+            for result in _extractions(todo(), jobs):
+                if isinstance(result, KgError):
+                    path, _, problem = str(result).partition(": ")
+                    report.failures.append(Failure(path, problem))
+                    continue
+                document = result.document
+                if not force and (queued(document.id) or target.has_document(document.id)):  # the same text twice
+                    report.skipped += 1
+                    continue
+                if run is None:
+                    run = new_run(extractor=result.extractor, model=result.model)
+                resolution = resolve(result)
+                labels.apply(resolution)
+                pending.append((result, resolution, document_quads(resolution, run=run)))
+                if len(pending) >= BATCH_DOCUMENTS or sum(len(q) for _, _, q in pending) >= BATCH_QUADS:
+                    flush()
+            if pending:
                 flush()
-        if pending:
-            flush()
+            finish()
         if wrote or not has_summary(target):
             refresh_summary(target)
     finally:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, SEED
 from kg.build import build
+from kg.documents import iter_documents
 from kg.cli import cli
 from kg.queries import query, rows
 from kg.store import open_store
@@ -49,6 +50,23 @@ def test_incremental_and_force(tmp_path, extractor):
     forced = build([folder], store=tmp_path / "s", force=True)
     assert forced.built == 3
     assert graph_sizes(tmp_path / "s") == sizes  # replaced, not duplicated
+
+
+def test_batches_written_behind_extraction_are_whole_counted_and_not_repeated(tmp_path, extractor, monkeypatch):
+    """The writer thread lags one batch: a copy of a document still being written is skipped,
+    and progress counts each document once it is stored."""
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)
+    folder = articles(tmp_path / "in", 3)
+    (folder / "0000-copy.txt").write_text((folder / "0000.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    seen: list[tuple[int, str | None]] = []
+    report = build([folder], store=tmp_path / "s", progress=lambda r, path: seen.append((r.built, path)))
+    assert (report.built, report.skipped, report.failures) == (3, 1, [])
+    assert [built for built, _ in seen if built] == [1, 2, 3]
+    assert len(graph_sizes(tmp_path / "s")) == 3
+    with open_store(tmp_path / "s") as store:
+        assert all(store.has_document(h) for h in {d.id for d in iter_documents([folder])})
 
 
 def test_parallel_build_equals_serial(tmp_path, extractor):

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from kg.config import MODEL_NAME
 from kg.errors import ExtractionError
+from kg.extract.gazetteer import load_places
 from kg.model import Document, Extraction
 
 
@@ -36,6 +37,8 @@ class RulesExtractor:
     def __init__(self, *, baseline: bool = False) -> None:
         self.baseline = baseline
         self.nlp = load_nlp(baseline=baseline)
+        if not baseline:  # data loads with the model, so worker processes fork with it loaded
+            load_places()
         self.model = f"{self.nlp.meta['lang']}_{self.nlp.meta['name']} {self.nlp.meta['version']}"
 
     def extract(self, document: Document) -> Extraction:
