@@ -1,7 +1,7 @@
 """The library function behind ``kg build``: documents → extraction → resolution → mapping → store.
 
 Documents are streamed: memory does not grow with the number of articles. Each document is
-written as one named graph in one transaction, keyed by its content hash, so a re-run skips
+written as one named graph in one atomic write, keyed by its content hash, so a re-run skips
 what is stored (``force`` rebuilds it) and an interrupted build leaves no half-written document.
 A build that writes drops the summary of whole-store answers first and computes it anew at
 the end (:func:`kg.questions.refresh_summary`).
@@ -72,7 +72,7 @@ class BuildReport:
         }
 
 
-#: Documents written per transaction (a batch is whole or absent after a crash).
+#: Documents written per atomic write (a batch is whole or absent after a crash).
 BATCH_DOCUMENTS = 16
 BATCH_QUADS = 50_000
 
@@ -219,7 +219,7 @@ def build(
             batch = pending.copy()
             pending.clear()
             finish()  # one batch in the writer at a time: memory stays bounded
-            # Documents are written in batches, one transaction each: whole or not at all. The
+            # Documents are written in batches, each atomic: whole or not at all. The
             # store works in a thread (pyoxigraph and HTTP release the GIL) while the next batch
             # is extracted.
             graphs = [(document_graph(x.document.id), quads) for x, _, quads in batch]

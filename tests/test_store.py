@@ -90,6 +90,6 @@ def test_long_writes_are_flushed_to_disk_as_they_go(tmp_path, monkeypatch):
     monkeypatch.setattr(kg.store.embedded, "FLUSH_QUADS", len(quads))
     with open_store(tmp_path / "s", create=True) as store:
         tables = set((tmp_path / "s").glob("*.sst"))
-        store.write_graphs([(document_graph(doc_id), quads)])
+        store.write_graph(document_graph(doc_id), quads)  # a transaction, through the memtables
         assert set((tmp_path / "s").glob("*.sst")) > tables, "written quads still only in memory"
         assert _count(store) > 0
