@@ -7,6 +7,7 @@ Names are looked up case- and accent-insensitively through the ``nkg:nameKey`` o
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 from collections import defaultdict
@@ -120,13 +121,62 @@ def claims(
             selected = linked if selected is None else selected & linked
     if about is not None:
         selected = _about(store, about) if selected is None else selected & _about(store, about)
+    if selected is not None and not selected:
+        return []
+    kept = _kept_claim_rows(store, None if selected is None else sorted(map(str, selected)))
+    if kept is not None:
+        return [row for row in kept if stance_name is None or str(row["stance"]).lower() == stance_name.lower()]
     if selected is None:
         found = _rows(store, "claims", stanceName=stance_name)
-    elif selected:
-        found = _rows(store, "claims", claim=[NamedNode(str(c)) for c in sorted(selected, key=str)], stanceName=stance_name)
     else:
-        found = []
+        found = _rows(store, "claims", claim=[NamedNode(c) for c in sorted(map(str, selected))], stanceName=stance_name)
+    return _claim_listing(found)
+
+
+def _claim_listing(found: list[Row]) -> list[Row]:
     return [{k: row.get(k) for k in _CLAIM_KEYS} for row in _dedupe(found, "claim", "figure")]
+
+
+_CLAIM_ROWS = "claim-rows"  # the kept answer counting the claims whose rows are kept
+
+
+def _claim_rows_prefix() -> str:
+    return f"{Minter().summary_graph().value}/claim/"
+
+
+def _claim_row_node(claim: str) -> str:
+    """Where the summary keeps a claim's listing rows: one node per claim, named by a hash of
+    its IRI (the claim itself gets no statement from the cache)."""
+    return _claim_rows_prefix() + hashlib.sha1(claim.encode()).hexdigest()
+
+
+def _kept_claim_rows(store: Store, claims: list[str] | None) -> list[Row] | None:
+    """The kept listing rows of these claims (all claims for ``None``) in listing order, or
+    ``None`` when the store keeps no summary (then the listing is computed live)."""
+    if _kept(store, _CLAIM_ROWS, lambda _: None) is None:  # no summary, or not a whole one
+        return None
+    if claims is None:
+        prefix = _claim_rows_prefix()
+        sparql = f'SELECT ?answer WHERE {{ ?row {NKG.answer} ?answer FILTER(STRSTARTS(STR(?row), "{prefix}")) }}'
+        found = store.query(sparql).rows
+    else:  # events selected by --about have no rows: the summary holds every claim's
+        found = query(store, f"SELECT ?answer WHERE {{ ?row {NKG.answer} ?answer }}",
+                      params={"row": [NamedNode(_claim_row_node(c)) for c in claims]}).rows  # fmt: skip
+    ranked = [row for answer in found for row in json.loads(answer["answer"].value)]
+    ranked.sort(key=lambda row: row.pop("rank"))
+    return ranked
+
+
+def _claim_row_quads(store: Store, graph: NamedNode) -> list[Quad]:
+    """Every claim's listing rows, with its rank in the whole listing, one literal per claim;
+    then the count of claims kept, which says the rows are all there."""
+    by_claim: dict[str, list[Row]] = defaultdict(list)
+    for rank, row in enumerate(_claim_listing(_rows(store, "claims"))):
+        by_claim[str(row["claim"])].append({**row, "rank": rank})
+    kept = [Quad(NamedNode(_claim_row_node(claim)), NKG.answer, Literal(json.dumps(found), datatype=_JSON), graph)
+            for claim, found in by_claim.items()]  # fmt: skip
+    count = Literal(json.dumps(len(by_claim)), datatype=_JSON)
+    return [*kept, Quad(NamedNode(f"{graph.value}/{_CLAIM_ROWS}"), NKG.answer, count, graph)]
 
 
 def _about(store: Store, name: str) -> set[object]:
@@ -312,15 +362,16 @@ def _kept(store: Store, name: str, live: Callable[[Store], T]) -> T:
 
 def refresh_summary(store: Store) -> None:
     """Compute the whole-store answers (stats, entities, sources, conflicts, timeline) and
-    keep them in the summary graph, replacing the old ones in one write (the live answers
-    never read the summary): asked on a large store, each then costs one lookup instead of a
-    pass over every claim and mention."""
+    every claim's listing rows, and keep them in the summary graph, replacing the old ones in
+    one write (the live answers never read the summary): asked on a large store, each answer
+    then costs one lookup instead of a pass over every claim and mention, and a listing of
+    selected claims one lookup per claim instead of some twenty."""
     graph = Minter().summary_graph()
     quads = [
         Quad(NamedNode(f"{graph.value}/{name}"), NKG.answer, Literal(json.dumps(live(store)), datatype=_JSON), graph)
         for name, live in _SUMMARIZED.items()
     ]
-    store.write_graph(graph, quads, replace=True)
+    store.write_graph(graph, quads + _claim_row_quads(store, graph), replace=True)
 
 
 def has_summary(store: Store) -> bool:

@@ -115,3 +115,31 @@ def test_a_report_repeated_by_many_articles_is_one_side_of_a_conflict(tmp_path, 
         return sorted(tuple(map(str, (c["kind"], c["a"]["figure"], c["b"]["figure"], c["a"]["source"], c["b"]["source"]))) for c in found)
 
     assert sides(repeated) == sides(single)
+
+
+@pytest.mark.parametrize("filters", [{}, {"by": "HUR"}, {"about": "Kursk"}, {"stance": "Denied"}, {"reported_by": "Reuters", "stance": "Asserted"}])
+def test_kept_claim_listings_equal_the_live_ones(store, filters):
+    kept = questions.claims(store, **filters)
+    questions.drop_summary(store)
+    assert questions.claims(store, **filters) == kept
+    assert kept or filters.get("stance") == "Denied"
+
+
+def test_claim_listings_read_the_kept_rows_and_only_a_whole_summary(store):
+    """A listing reads each selected claim's kept rows (one lookup per claim); a summary
+    without the count of kept claims is not trusted for listings."""
+    import json
+
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    first = questions.claims(store, by="HUR")[0]
+    graph = Minter().summary_graph()
+    row = {**first, "content": "planted", "rank": 0}
+    planted = Quad(NamedNode(questions._claim_row_node(str(first["claim"]))), questions.NKG.answer,
+                   Literal(json.dumps([row]), datatype=questions._JSON), graph)  # fmt: skip
+    count = Quad(NamedNode(f"{graph.value}/{questions._CLAIM_ROWS}"), questions.NKG.answer,
+                 Literal("1", datatype=questions._JSON), graph)  # fmt: skip
+    store.write_graph(graph, [planted, count], replace=True)
+    assert [r["content"] for r in questions.claims(store, by="HUR")] == ["planted"]
+    store.write_graph(graph, [planted], replace=True)  # rows without the count: computed live
+    assert "planted" not in {r["content"] for r in questions.claims(store, by="HUR")}
