@@ -255,6 +255,9 @@ def test_titles_of_address_are_recorded_not_spanned(nlp):
     # a word before makes the title a role of something else
     clinton = by_text(mentions_in(nlp, "US President Bill Clinton spoke in Washington."))["Bill Clinton"]
     assert clinton.title is None
+    # an honorific is no role, even after an abbreviation that ends a sentence
+    found = by_text(mentions_in(nlp, "The hiker went missing near Taos, N.M. Mrs. Ortega, his aunt, called police."))
+    assert found["Ortega"].title is not None and found["Ortega"].title.text == "Mrs."
 
 
 def test_dateline_on_a_line_of_its_own(nlp):
@@ -278,3 +281,27 @@ def test_names_typed_by_their_context(nlp):
     # a state that goes on is no address: "X, Poland's defence minister" is a person
     text = "“We will help,” Władysław Kosiniak-Kamysz, Poland’s defence minister, told the paper."
     assert kind(text, "Kosiniak-Kamysz") is EntityKind.PERSON
+
+
+def test_addresses_sources_and_described_names(nlp):
+    # "Wyo." keeps its full stop when the tokenizer splits it off
+    found = by_text(mentions_in(nlp, "Lows ranged from 3 degrees at Cody, Wyo., to 80 at Yuma, Ariz."))
+    assert found["Wyo."].kind is EntityKind.REGION
+    # a birthplace given with its state is one place; elsewhere an address is two
+    found = by_text(mentions_in(nlp, "Author Ray Bradbury was born in Waukegan, Ill., in 1920."))
+    assert found["Waukegan, Ill."].kind is EntityKind.SETTLEMENT
+    found = by_text(mentions_in(nlp, "Author Ray Bradbury lived in Waukegan, Ill., for years."))
+    assert "Waukegan" in found and "Ill." in found
+    # a monitoring service's source line: place, outlet, language
+    found = by_text(mentions_in(nlp, "AU1204081595 Vienna ORF Television Network in German 0700 GMT 12 Apr 95"))
+    assert found["Vienna"].kind is EntityKind.SETTLEMENT
+    assert found["ORF Television Network"].kind is EntityKind.NEWS_OUTLET
+    # a company and its town are two names
+    found = by_text(mentions_in(nlp, "Shares of Kellwood Co. of St. Louis rose."))
+    assert found["Kellwood Co."].kind.family == "ORG" and found["St. Louis"].kind.is_place
+    # an acronym in brackets is its organisation, even when NER took it for a place
+    found = by_text(mentions_in(nlp, "In Ottawa, the Canadian Wheat Board (CWB) said exports rose."))
+    assert found["CWB"].kind.family == "ORG"
+    # names NER missed: an age or a role after it
+    found = by_text(mentions_in(nlp, "Hale, 61, a retired navy officer, testified on Monday."))
+    assert found["Hale"].kind is EntityKind.PERSON

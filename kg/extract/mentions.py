@@ -24,12 +24,20 @@ non-overlapping :class:`~kg.model.Mention` objects:
 - a person's title of address right before the name ("President Lincoln", "the Rev. Martin
   Luther King Jr.") is kept on the mention (``Mention.title``), outside its span;
 - context corrects NER's type of names the gazetteer does not know: "Ocala National Forest" is
-  a place, so is "Rockville" in "Rockville, Md." or "Yerevan" after "from"; "Ferraro, 50," and
-  "the assassination of Lincoln" are persons;
+  a place, so is "Rockville" in "Rockville, Md." or "Yerevan" after "from"; "Ferraro, 50,",
+  "Smith, who…", "commandos killed Abu Jihad" and "the assassination of Lincoln" are persons;
+  in "General Accounting Office (GAO)" the acronym is the organisation, whatever NER took it
+  for; a single word NER missed is a person when an age, a person's role ("Tal, a senior
+  Defense Ministry official") or "who" follows it;
+- "Pittsburgh-Corning Corp. of Pittsburgh" is a company and its town; "Wyo." keeps its full
+  stop; a birthplace with its state or country, "born in Lubbock, Texas", is one place (the
+  town's kind and key), elsewhere an address is two names;
 - layout of news wires: a dateline ("KYIV, Ukraine (Reuters) -", "LONDON 1996-08-30",
-  "BANGKOK, Thailand (AP)", "GRAND RAPIDS, Mich." on a line of its own) starts
-  with a place; names in sports tables, results and fixtures ("Atlanta 6 CHICAGO 5",
-  "Surrey v Kent") are teams, i.e. organisations; "J. Smith" is a person;
+  "BANGKOK, Thailand (AP)", "GRAND RAPIDS, Mich." on a line of its own, "(Text) Sofia,
+  February 15 (BTA) --") starts with a place; a monitoring service's source line
+  ("LD2804174994 Moscow INTERFAX in English 1601 GMT 28 Apr 94", "Tokyo MAINICHI SHIMBUN")
+  names a town and an outlet; names in sports tables, results and fixtures ("Atlanta 6
+  CHICAGO 5", "Surrey v Kent") are teams, i.e. organisations; "J. Smith" is a person;
 - one document, one reading: a string keeps the type most evidence gives it everywhere in the
   document, unlabelled repeats of a found name are mentions too, and a surname alone is the
   person named in full elsewhere in the document;
@@ -99,6 +107,8 @@ _ADDRESS_TITLES = frozenset(
     """mr. mrs. ms. miss dr. rev. sir dame president prince princess king queen emperor empress pope
     sultan sheikh emir""".split()
 )
+# Titles of address that are never a role of something before them: "… N.M. Ms. Calico".
+_HONORIFICS = frozenset("mr. mrs. ms. miss dr. rev.".split())
 _REGION_WORDS = frozenset({"oblast", "province", "region", "krai"})
 # NER labels of names that may contain a place or country name: "U.S. Open", "Kyiv Post".
 _NAME_LABELS = frozenset({"EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "ORG", "FAC"})
@@ -145,6 +155,18 @@ _DATELINE = re.compile(
     r"(?:\s?,\s?(?P<place>[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,3}))?"
     r"(?:\s+\d{4}-\d{2}-\d{2}\s*$|\s?\((?P<outlet>[^)]{2,40})\)\s?(?:[-—–]|$)|(?P<alone>\.?\s*$))"
 )
+# A dateline in mixed case with its date: "(Text) Saint-Gall, Switzerland, Feb 2 (AFP) --".
+_DATED_DATELINE = re.compile(
+    r"(?:\(Text\)\s+)?(?P<city>[A-Z][\w'\-]+(?: [A-Z][\w'\-]+){0,2}),\s?"
+    r"(?:(?P<place>[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,2}),\s?)?"
+    r"(?:[A-Z][a-z]{2,8}\.?\s\d{1,2}|\d{1,2}\s[A-Z][a-z]{2,8}\.?)\s?\((?P<outlet>[^)]{2,40})\)\s?(?:--|[-—–])"
+)
+# A monitoring service's source line: reference number, place and outlet, language, time, date.
+_SOURCE_LINE = re.compile(
+    r"(?:^|\b[A-Z]{2}\d{10}\s+)(?![A-Z]{2}\d{10}\b)(?P<source>[A-Z][a-z][\w.'\-]*(?: [A-Z][\w.'\-]*){1,7}?)"
+    r"(?:\s+in\s+(?P<language>[A-Z][a-z]+)\s+(?:\d{4}\s+GMT\s+)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{2}\b"
+    r"|(?P<alone>\s*$))"
+)
 _INITIAL = re.compile(r"[A-Z]\.")
 _FIXTURE_WORDS = frozenset({"v", "v.", "vs", "vs.", "at"})
 _TABLE_FILLERS = frozenset({"and", ",", ";", ":", ".", "-", "points", "pts"})
@@ -170,6 +192,8 @@ _PERSON_NOUNS = frozenset(
     columnist economist analyst scientist doctor physician teacher student diplomat ambassador envoy
     leader founder deputy secretary aide adviser advisor priest bishop judge prosecutor""".split()
 )
+# Verbs whose object is a person when it is a name.
+_KILL_VERBS = frozenset({"kill", "assassinate", "murder", "slay", "behead", "strangle", "stab"})
 # Nouns whose "of" names a person killed: "the assassination of Lincoln".
 _ASSASSINATION = frozenset({"assassination", "assassin", "murder", "murderer", "killer", "killing", "slaying"})
 
@@ -369,7 +393,40 @@ class _Finder:
         chosen = _choose([*chosen, *self._bracketed_acronyms(chosen)])
         chosen = [self._in_context(c) for c in chosen]
         chosen = self._consistent(chosen)
+        chosen = self._birthplaces(chosen)
         return [m for c in chosen if (m := self._to_mention(c)) is not None]
+
+    def _birthplaces(self, chosen: list[_Candidate]) -> list[_Candidate]:
+        """"born in Lubbock, Texas": a birthplace given with its state or country is one place,
+        the town (its kind and key), named in full."""
+        doc = self.doc
+        out: list[_Candidate] = []
+        for cand in chosen:
+            town = out[-1] if out else None
+            if (
+                town is not None and cand.start == town.end + 1 and doc[town.end].text == ","
+                and town.kind in (EntityKind.SETTLEMENT, EntityKind.LOCATION) and cand.kind.is_place
+                and self._is_state_at(cand.start) and self._born_in(town.start)
+            ):
+                out[-1] = _Candidate(town.start, cand.end, town.kind, key=town.key, priority=town.priority,
+                                     origin="birthplace")
+                continue
+            out.append(cand)
+        return out
+
+    def _born_in(self, start: int) -> bool:
+        """Whether the name at ``start`` follows "in" said of a birth: "was born in", "born on
+        Feb. 5, 1907, in", "was born Charles Hardin Holley in"."""
+        if start == 0 or self.doc[start - 1].lower_ != "in":
+            return False
+        token = self.doc[start - 1]
+        for _ in range(4):
+            if token.head.i == token.i:
+                return False
+            token = token.head
+            if token.pos_ in ("VERB", "AUX"):
+                return token.lower_ == "born"
+        return False
 
     def _to_mention(self, cand: _Candidate) -> Mention | None:
         span = self.doc[cand.start : cand.end]
@@ -387,7 +444,8 @@ class _Finder:
     def _title(self, start: int) -> Span | None:
         """The capitalised titles of address right before a person's name: "President" of
         "President Lincoln", "Rev." of "the Rev. Martin Luther King Jr.". Not when a word before
-        makes the title a role of something else: "US President Bill Clinton", "China's Premier"."""
+        makes the title a role of something else: "US President Bill Clinton", "China's Premier";
+        an honorific ("Ms.", "Dr.") is never that: "… near Belen, N.M. Ms. Calico"."""
         doc = self.doc
         first = start
         while first > 0 and doc[first - 1].lower_ in _ADDRESS_TITLES and doc[first - 1].text[:1].isupper():
@@ -395,7 +453,8 @@ class _Finder:
         if first == start:
             return None
         before = doc[first - 1] if first > 0 else None
-        if before is not None and (
+        honorific = all(t.lower_ in _HONORIFICS for t in doc[first:start])  # "Ms." is no one's role
+        if before is not None and not honorific and (
             before.text in _POSSESSIVES
             or before.text[:1].isupper() and any(c.isalpha() for c in before.text)
             and (not before.is_sent_start or before.pos_ == "PROPN")  # "The President" is fine
@@ -486,6 +545,15 @@ class _Finder:
                 else:
                     yield from self._from_ner(label, start, i)
                 return
+        if label == "ORG":  # "Pittsburgh-Corning Corp. of Pittsburgh": a company and its town
+            for i in range(start + 1, end - 1):
+                if self.doc[i].lower_ == "of" and self.doc[i - 1].text in _COMPANY_SUFFIXES:
+                    town = self.doc[i + 1 : end].text
+                    entry = self.gaz.lookup(town)
+                    if (entry is not None and entry.kind.is_place) or geo_place(town, min_population=CITY_POPULATION):
+                        yield from self._from_ner(label, start, i)
+                        yield from self._from_ner("GPE", i + 1, end)
+                        return
         person = label == "PERSON"
         start, end = self._trim(start, end, person=person)
         if start >= end or self._unconfirmed_caps(start, end):
@@ -577,6 +645,9 @@ class _Finder:
         while start < end and junk_start(doc[start]):
             start += 1
         while start < end and junk_end(doc[end - 1]):
+            if end - start >= 2 and doc[end - 1].text == "." and not doc[end - 2].whitespace_ \
+                    and doc[end - 2].text + "." in US_STATE_ABBREVIATIONS:
+                break  # "Wyo." split as "Wyo" "." keeps its full stop
             end -= 1
         return start, end
 
@@ -671,6 +742,7 @@ class _Finder:
     def _layout_candidates(self) -> Iterator[_Candidate]:
         for line in _token_lines(self.doc):
             yield from self._dateline(line)
+            yield from self._source_line(line)
             yield from self._teams(line)
 
     def _dateline(self, line: list[Token]) -> Iterator[_Candidate]:
@@ -679,10 +751,14 @@ class _Finder:
         offset = line[0].idx
         text = self.text[offset : line[-1].idx + len(line[-1])]
         found = _DATELINE.match(text)
-        if found is None or (found["outlet"] and not self._is_outlet(found["outlet"]) and not found["place"]):
+        if found is None:
+            found = _DATED_DATELINE.match(text)  # "(Text) Sofia, February 15 (BTA) --"
+        elif found["outlet"] and not self._is_outlet(found["outlet"]) and not found["place"]:
             return
-        if found["alone"] is not None and not (found["place"] and self._is_state(found["place"])):
+        elif found["alone"] is not None and not (found["place"] and self._is_state(found["place"])):
             return  # a line of its own is a dateline only as "GRAND RAPIDS, Mich.", "PERUGIA, Italy"
+        if found is None:
+            return
         for group in ("city", "place"):
             if not found[group]:
                 continue
@@ -696,6 +772,48 @@ class _Finder:
                 default = EntityKind.SETTLEMENT if group == "city" else EntityKind.REGION
                 yield _Candidate(span.start, span.end, _place_kind(span.text.title(), default),
                                  priority=_RULE, origin="dateline")
+
+    def _source_line(self, line: list[Token]) -> Iterator[_Candidate]:
+        """The source line of a monitoring service's report: the place of the outlet, the outlet
+        and the language, "LD2804174994 Moscow INTERFAX in English 1601 GMT 28 Apr 94", "Paris
+        Radio Monte Carlo in Arabic 1700 GMT 7 Apr 94", or alone on its line "Tokyo MAINICHI
+        SHIMBUN". The place is a known city; the outlet is what follows it."""
+        offset = line[0].idx
+        text = self.text[offset : line[-1].idx + len(line[-1])]
+        found = _SOURCE_LINE.search(text)
+        if found is None:
+            return
+        start = offset + found.start("source")
+        words = found["source"].split(" ")
+        for n in (3, 2, 1):
+            if n >= len(words):
+                continue
+            city, outlet = " ".join(words[:n]), " ".join(words[n:])
+            entry = self.gaz.lookup(city)
+            place = entry if entry is not None and entry.kind.is_place else geo_place(
+                city, min_population=CITY_POPULATION)
+            if place is None or place.kind is not EntityKind.SETTLEMENT or len(words) - n > 5:
+                continue
+            if found["language"] is None and (not outlet.replace(" ", "").replace("-", "").isupper()
+                                              or self.gaz.lookup(outlet) is not None):
+                return  # alone on its line the outlet is written in capitals and is no place
+            city_span = self.doc.char_span(start, start + len(city))
+            outlet_span = self.doc.char_span(start + len(city) + 1, start + len(found["source"]))
+            if city_span is None or outlet_span is None:
+                return
+            if entry is not None and entry.kind.is_place:
+                yield self._entry_candidate(city_span.start, city_span.end, entry, priority=_RULE, origin="dateline")
+            else:
+                yield _Candidate(city_span.start, city_span.end, EntityKind.SETTLEMENT, priority=_RULE,
+                                 origin="dateline")
+            known = self.gaz.lookup(outlet)
+            if known is not None and not known.kind.is_place:
+                yield self._entry_candidate(outlet_span.start, outlet_span.end, known, priority=_RULE,
+                                            origin="dateline")
+            else:
+                yield _Candidate(outlet_span.start, outlet_span.end, EntityKind.NEWS_OUTLET, priority=_RULE,
+                                 origin="dateline")
+            return
 
     def _is_state(self, name: str) -> bool:
         """A country or a first-level division ("Italy", "Ohio", "Mich."): what qualifies a city."""
@@ -803,18 +921,55 @@ class _Finder:
                     end += 1
                 if end > token.i + 1 and not any(s <= token.i < e for s, e in self.names):
                     yield _Candidate(token.i, end, EntityKind.PERSON, priority=_GAZ, origin="initial")
+        for i, word in enumerate(text[:-1]):
+            if text[i + 1] == "," and word[:1].isupper() and word.isalpha() and i not in self.ent_at \
+                    and not (i > 0 and text[i - 1][:1].isupper()):  # one word, not the end of a longer name
+                token = doc[i]
+                if token.pos_ in ("PROPN", "NOUN") and not token.is_stop and i not in self.names_at \
+                        and not self.gaz.by_demonym(word) and self._described_person(token):
+                    yield _Candidate(i, i + 1, EntityKind.PERSON, priority=_NER, origin="described")
+
+    @staticmethod
+    def _who_follows(head: Token, end: int) -> bool:
+        """Whether a relative clause with "who" comes right after the name ending at ``end``."""
+        return any(c.dep_ == "relcl" and c.i - end <= 3
+                   and any(w.lower_ in ("who", "whom", "whose") and w.i < c.i for w in c.children)
+                   for c in head.children)
+
+    def _described_person(self, token: Token) -> bool:
+        """A name NER missed that an age, a person's role or "who" right after it marks as a
+        person: "Winter, 53, a former law professor", "Tal, a senior Defense Ministry official",
+        "Pryce, who lives in Tucson"."""
+        doc = self.doc
+        after = doc[token.i + 1 : token.i + 4]
+        if len(after) == 3 and after[1].text.isdigit() and after[2].text == "," and 0 < int(after[1].text) < 120:
+            return True
+        if token.pos_ != "PROPN":
+            return False  # "Winter, 53," but not "Winter, a season"
+        if self._who_follows(token, token.i + 1) and token.tag_ != "NNPS" \
+                and (token.i == 0 or doc[token.i - 1].lower_ != "the"):
+            return True  # "Pryce, who lives in Tucson"
+        roles = [c for c in token.children if c.dep_ == "appos" and c.i > token.i]
+        return any(r.lemma_.lower() in _PERSON_NOUNS and r.i - token.i <= 8 and not r.is_title for r in roles)
 
     def _bracketed_acronyms(self, chosen: list[_Candidate]) -> Iterator[_Candidate]:
-        """"Kurdistan Democratic Party (KDP)": the acronym is the organisation too."""
+        """"Kurdistan Democratic Party (KDP)": the acronym is the organisation too, even when NER
+        took it for something else, if its letters are the initials of the name ("General
+        Accounting Office (GAO)")."""
         doc = self.doc
+        at = {c.start: c for c in chosen}
         for cand in chosen:
             i = cand.end
             if cand.kind.family != "ORG" or i + 2 >= len(doc) or doc[i].text != "(" or doc[i + 2].text != ")":
                 continue
             acronym = doc[i + 1]
             if acronym.is_upper and acronym.is_alpha and len(acronym) >= 2 and not acronym.is_stop:
-                yield _Candidate(i + 1, i + 2, cand.kind, affiliation=cand.affiliation, priority=_FILL,
-                                 origin="acronym")
+                initials = "".join(w[0] for w in doc[cand.start : cand.end].text.split() if w[:1].isupper())
+                other = at.get(i + 1)
+                retype = other is not None and other.kind.family != "ORG" and other.key is None \
+                    and initials == acronym.text
+                yield _Candidate(i + 1, i + 2, cand.kind, affiliation=cand.affiliation,
+                                 priority=_RULE if retype else _FILL, origin="acronym")
 
     # ---- context: what the words around a name say it is ----------------------------------------
     def _in_context(self, cand: _Candidate) -> _Candidate:
@@ -887,6 +1042,10 @@ class _Finder:
         roles = [t for t in head.children if t.dep_ == "appos"] + ([verb] if head.dep_ == "appos" else [])
         if any(t.lemma_.lower() in _PERSON_NOUNS and not start <= t.i < end for t in roles):
             return True  # "Harrington, a professor of", "the last Incan King of Peru, Atahualpa"
+        if self._who_follows(head, end) and span[-1].tag_ != "NNPS" and (start == 0 or doc[start - 1].lower_ != "the"):
+            return True  # "Smith, who lives in Austin": "who" is said of people (and of "the Cardinals")
+        if head.dep_ in ("dobj", "nsubjpass") and verb.lemma_.lower() in _KILL_VERBS:
+            return True  # "commandos killed Abu Jihad": no organisation is killed
         if head.dep_ == "nsubjpass" and verb.lemma_ == "bear":
             return True  # "Norton Winfred Simon was born on"
         if head.dep_ == "pobj" and verb.lower_ == "of" and verb.head.lemma_.lower() in _ASSASSINATION:
@@ -941,8 +1100,10 @@ class _Finder:
         return sorted(out, key=lambda c: c.start)
 
     def _known_word(self, text: str) -> bool:
-        """A gazetteer name or demonym, which no company's short name may claim."""
-        return self.gaz.lookup(text) is not None or self.gaz.by_demonym(text) is not None
+        """A gazetteer name or demonym, or a city's name, which no company's short name may claim
+        ("Pittsburgh" of "Pittsburgh-Corning Corp.")."""
+        return self.gaz.lookup(text) is not None or self.gaz.by_demonym(text) is not None \
+            or geo_place(text, min_population=100_000) is not None
 
     @staticmethod
     def _like(model: _Candidate, start: int, end: int, *, origin: str) -> _Candidate:

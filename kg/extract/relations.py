@@ -5,7 +5,8 @@ no names). X and Y are mentions; person, organisation and place come from ``Ment
 - Addresses: "Kursk province (Russia)", "Bethany, Conn.", "Kassala in eastern Sudan" → X
   locatedIn Y (a comma list with "and"/"or" is a list, not an address; a settlement never holds
   a region, nor anything a country); datelines "BANGKOK, Thailand (AP)", "Moscow April 25 TASS --"
-  and "Memorial (Moscow)" → basedIn.
+  and "Memorial (Moscow)" → basedIn; so is the outlet of a monitoring service's source line
+  "LD2804174994 Moscow INTERFAX in English 1601 GMT 28 Apr 94" or "Tokyo MAINICHI SHIMBUN".
 - Prepositions on a mention: place "in" place → locatedIn; organisation "in/of/at" place →
   basedIn; person "of/from" place → livesIn ("Brian Michaud of Millinocket"); person "of/at/with"
   organisation → worksFor ("Roger Crouch of NASA").
@@ -15,17 +16,24 @@ no names). X and Y are mentions; person, organisation and place come from ``Ment
   Ukraine (a demonym reaches the state's mention through the gazetteer); "X, a native/resident
   of Y" → livesIn; "X, a member of Y" → memberOf (and worksFor a council, a parliament…);
   "X, a unit of Y" → partOf; "X, a Hong Kong firm" → basedIn; "X, the assassin of Y", "Y
-  assassin X" → killed.
-- Possessives and homes: "Ukraine's Military Intelligence Agency" → basedIn; "Mulroney's party"
-  → worksFor; "Sohn's New Jersey home", "Jackson … in his native South Carolina" → livesIn.
+  assassin X" → killed; "X was elected chairman of Y" reads as "X, chairman of Y". Misparses
+  mended: "a professor at Y and president of Z" (the parser coordinates "president" with Y),
+  "Y's son and envoy in Z, Prince X" (the phrase after both roles, the comma before the title).
+- Possessives, demonyms and homes: "Ukraine's Military Intelligence Agency" → basedIn;
+  "Mulroney's party", "the FBI's Tom Hill" → worksFor; "the Haitian Parliament" → basedIn
+  Haiti (the demonym of a state the document names; "Haitian" of "Haiti" also when the
+  gazetteer lacks it); "Sohn's New Jersey home", "Jackson … in his native South Carolina" →
+  livesIn.
 - Verbs with their subject (also through "who", participles, shared subjects and a stray
   "by" phrase) and objects: kill/assassinate → killed (a unit as victim, or "members of" it:
   attacked); attack, shell, strike, "open fire on", shoot → attacked ("shot dead" → killed);
   fight for/alongside/against → fightsFor/fightsAlongside/fightsAgainst, fight in → deployedIn;
-  deploy, station, gather in/to → deployedIn; live in, be born in → livesIn; work for, serve
-  in → worksFor; lead/head/command → leaderOf; join → memberOf; "based/headquartered in",
-  "Kyiv-based", "NRC headquarters in Rockville" → basedIn; "convicted of killing Y", "the
-  assassination of Y by X" → killed.
+  deploy, station, gather in/to → deployedIn; live in, be born in → livesIn ("born on Feb. 5,
+  1907, in Y", "born Charles Holley in Y": the name at birth too; "born in Lubbock, Texas" is
+  one place, see ``kg.extract.mentions``); work for, serve in → worksFor; lead/head/command →
+  leaderOf; join → memberOf; "based/headquartered in", "Kyiv-based", "NRC headquarters in
+  (nearby) Rockville" → basedIn; "convicted of killing Y", "pleaded guilty to murdering Y",
+  "the assassination of Y by X" → killed.
 - "members of X", "a group of X" stand for X; "Oswald, the man who…" for Oswald.
 
 ``livesIn`` reads as "lives in or is a national of" (a "U.S. ambassador" livesIn the U.S.).
@@ -213,6 +221,7 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
                 ctx.at[i] = index
     _address_chains(ctx)
     _datelines(ctx)
+    _source_lines(ctx)
     _party_state(ctx)
     _bracketed_place(ctx)
     _in_place(ctx)
@@ -221,6 +230,7 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
             _prepositions(ctx, index)
             _roles(ctx, index)
             _possessive(ctx, index)
+            _national_body(ctx, index)
     for token in doc:
         if token.pos_ in ("VERB", "AUX", "ADJ") or token.tag_.startswith("VB"):
             _verb(ctx, token)
@@ -373,6 +383,29 @@ def _datelines(ctx: _Context) -> None:
                 break
 
 
+_REFERENCE = re.compile(r"[A-Z]{2}\d{10}")
+
+
+def _source_lines(ctx: _Context) -> None:
+    """A monitoring service's source line, "LD2804174994 Moscow INTERFAX in English 1601 GMT 28 Apr
+    94" or "Tokyo MAINICHI SHIMBUN" on a line of its own: the outlet after the place is based there."""
+    doc = ctx.doc
+    for outlet, span in enumerate(ctx.tokens):
+        if span is None or ctx.cat(outlet) != "ORG" or span[0] == 0:
+            continue
+        start, end = span
+        place = ctx.at.get(start - 1)
+        if place is None or ctx.cat(place) != "LOC" or ctx.tokens[place][1] != start:
+            continue
+        first = ctx.tokens[place][0]
+        if not (first == 0 or "\n" in doc[first - 1].whitespace_ or _REFERENCE.fullmatch(doc[first - 1].text)):
+            continue
+        after = doc[end : end + 3]
+        language = len(after) == 3 and after[0].lower_ == "in" and after[1].is_title and after[2].like_num
+        if language or end == len(doc) or "\n" in doc[end - 1].whitespace_:
+            ctx.add(outlet, R.BASED_IN, place, doc[start])
+
+
 def _party_state(ctx: _Context) -> None:
     """"Sen. Jake Garn, R-Utah": a U.S. legislator lives in the state he represents."""
     doc = ctx.doc
@@ -455,7 +488,7 @@ def _roles(ctx: _Context, index: int) -> None:
         roles.append(root.head)
     if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ == "be":
         roles += [c for c in root.head.children if c.dep_ == "attr" and c.i not in ctx.at]
-    if root.dep_ == "dobj":  # "made X provisional president of Haiti", "named X envoy to Y"
+    if root.dep_ in ("dobj", "nsubjpass"):  # "made X provisional president of Haiti", "X was elected chairman of Y"
         roles += [c for c in root.head.children if c.dep_ in ("oprd", "xcomp") and c.pos_ == "NOUN"]
     fallback = _comma_role(ctx, index, root)
     if fallback is not None and fallback not in roles:
@@ -464,13 +497,22 @@ def _roles(ctx: _Context, index: int) -> None:
     for role in roles:
         appositions = (c for c in role.children if c.dep_ == "appos" and c.i not in ctx.at)
         titled = [c for c in appositions if c.lower_ in lex.titles or c.lower_ in lex.leader]
-        for noun in [*_with_conjuncts(role), *titled]:  # "leader of X and vice-president of Y"
+        # "professor at X and honorary president of Y" parsed as if X and president were coordinated
+        stray = [t for t in role.subtree if t.dep_ == "conj" and t.head.i in ctx.at and t.head.dep_ == "pobj"
+                 and t.i not in ctx.at
+                 and t.pos_ == "NOUN" and (t.lower_ in lex.titles or t.lower_ in lex.leader)]
+        for noun in [*_with_conjuncts(role), *titled, *stray]:  # "leader of X and vice-president of Y"
             for part in _partitive(noun):  # ", one of the top strategists in Israel,"
                 if part.i != noun.i and (noun.i == 0 or doc[noun.i - 1].lower_ not in (",", "and")):
                     continue  # ", one of the top strategists in Israel," but not "that one of US aims"
                 if part.i not in seen:
                     seen.add(part.i)
-                    _role(ctx, index, part, _role_objects(ctx, part, exclude=index))
+                    objects = _role_objects(ctx, part, exclude=index)
+                    if part.dep_ == "conj" and part.head.i == role.i and not objects:
+                        # "son and representative in Thailand": a phrase after both nouns
+                        objects = [(y, how) for y, how in _role_objects(ctx, role, exclude=index)
+                                   if how not in ("mod", "poss") and ctx.tokens[y][0] > part.i]
+                    _role(ctx, index, part, objects)
     # Titles before the name: "Ukrainian President Volodymyr Zelensky", "Chevron spokesman X".
     left = root.left_edge.i
     if left < start:
@@ -500,6 +542,11 @@ def _comma_role(ctx: _Context, index: int, root):
     noun phrase right before a comma, for a name that is set off by commas and is no subject."""
     doc = ctx.doc
     start, end = ctx.tokens[index]
+    title = ctx.mentions[index].title
+    if title is not None:  # ", Prince Norodom Ranariddh": the comma is before the title
+        titled = doc.char_span(title.start, title.end, alignment_mode="expand")
+        if titled is not None and titled.end == start:
+            start = titled.start
     if start < 2 or doc[start - 1].text != "," or root.dep_ in ("nsubj", "nsubjpass", "conj", "appos"):
         return None
     if end < len(doc) and doc[end].text not in (",", ".", ";", ")"):
@@ -555,7 +602,25 @@ def _demonym(ctx: _Context, token) -> int | None:
         same = [i for i, m in enumerate(ctx.mentions) if m.key == entry.id and m.kind.is_place]
         if same:
             return min(same, key=lambda i: abs(ctx.mentions[i].span.start - token.idx))
+    # a state the gazetteer gives no demonym: "Haitian" of Haiti, "Rwandan" of Rwanda
+    if gazetteer.lookup(token.text) is None and token.text[:1].isupper():
+        same = [i for i, m in enumerate(ctx.mentions) if m.kind is EntityKind.COUNTRY
+                and _is_demonym_of(token.text, m.span.text)]
+        if same:
+            return min(same, key=lambda i: abs(ctx.mentions[i].span.start - token.idx))
     return None
+
+
+_DEMONYM_ENDINGS = ("ian", "an", "n", "ese", "ish", "i")
+
+
+def _is_demonym_of(word: str, country: str) -> bool:
+    """"Haitian" of "Haiti", "Rwandan" of "Rwanda", "Chinese" of "China", "Israeli" of "Israel"."""
+    if " " in country or not country.isalpha() or len(country) < 4 or word == country:
+        return False
+    stem = country.rstrip("aeiouy") if country[-1] in "aeiouy" else country
+    return (len(stem) >= 4 and any(word == stem + ending for ending in _DEMONYM_ENDINGS)) \
+        or any(word == country + ending for ending in ("n", "an", "i"))
 
 
 @lru_cache(maxsize=1)
@@ -656,7 +721,8 @@ def _is_body(ctx: _Context, index: int) -> bool:
 
 def _possessive(ctx: _Context, index: int) -> None:
     """"Ukraine's Military Intelligence Agency" → basedIn; "Chicago's South Side" → locatedIn;
-    "Mulroney's Progressive Conservative Party" → Mulroney worksFor it."""
+    "Mulroney's Progressive Conservative Party" → Mulroney worksFor it; "the FBI's Tom Hill" →
+    Hill worksFor the FBI."""
     root = _root(ctx, index)
     x = ctx.cat(index)
     holders = [root]
@@ -673,8 +739,23 @@ def _possessive(ctx: _Context, index: int) -> None:
             ctx.add(index, R.LOCATED_IN, y, child)
         elif x == "ORG" and yc == "PER":
             ctx.add(y, R.WORKS_FOR, index, child)
+        elif x == "PER" and yc == "ORG":
+            ctx.add(index, R.WORKS_FOR, y, child)  # "the FBI's Tom Hill"
         elif x == "PER" and yc == "LOC":
             ctx.add(index, R.LIVES_IN, y, child)  # "Britain's Duchess of York"
+
+
+def _national_body(ctx: _Context, index: int) -> None:
+    """"the Haitian Parliament", "the Russian Defence Ministry": an organisation whose name opens
+    with a demonym is based in that state (when the document names it)."""
+    if ctx.cat(index) != "ORG":
+        return
+    start, end = ctx.tokens[index]
+    first = ctx.doc[start]
+    if end - start >= 2 and first.pos_ in ("ADJ", "PROPN") and first.is_title and first.is_alpha:
+        state = _demonym(ctx, first)
+        if state is not None and ctx.mentions[state].kind is EntityKind.COUNTRY:
+            ctx.add(index, R.BASED_IN, state, first)
 
 
 # --- verbs ------------------------------------------------------------------------------------
@@ -780,17 +861,37 @@ def _live(ctx: _Context, c: _Clause) -> None:
                     ctx.add(x, R.LIVES_IN, ctx.at[d.i], verb)
         return
     preps = list(c.preps)
+    if c.lemma == "bear":  # "born on Feb. 5, 1907, in Y", "born Charles Holley in Y"
+        preps += [(p.lower_, y) for p in _clause_preps(verb) if p.head.i != verb.i for y in ctx.mentions_of(_pobj(p))]
     if verb.dep_ == "relcl" and any(d.lower_ == "where" for d in verb.children):
         where = ctx.mention(verb.head)
         if where is not None:
             preps.append(("in", where))
     if c.lemma == "bear" and not c.passive or c.lemma == "grow" and not any(d.lower_ == "up" for d in verb.children):
         return
-    for x in c.patients if c.lemma in ("bear", "raise") else c.agents:
+    people = c.patients if c.lemma in ("bear", "raise") else c.agents
+    if c.lemma == "bear":  # "X was born Charles Holley in Y": the name at birth is the same person
+        people = people + [y for d in verb.children if d.dep_ == "oprd" for y in ctx.mentions_of(d)]
+    for x in people:
         if ctx.cat(x) == "PER":
             for prep, y in preps:
                 if prep in ("in", "at", "near", "on") and ctx.cat(y) == "LOC":
                     ctx.add(x, R.LIVES_IN, y, verb)
+
+
+def _clause_preps(verb) -> list:
+    """Prepositions of a verb's clause, also those the parser hung on one of its nouns (a date, a
+    name): not those of another verb."""
+    found = []
+    for token in verb.subtree:
+        if token.dep_ != "prep" or token.i == verb.i:
+            continue
+        head = token.head
+        while head.i != verb.i and head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+            head = head.head
+        if head.i == verb.i:
+            found.append(token)
+    return found
 
 
 def _base(ctx: _Context, c: _Clause) -> None:
@@ -883,6 +984,9 @@ def _seat(ctx: _Context, noun) -> None:
     is based in the place."""
     owners = [ctx.at[c.i] for c in noun.children if c.dep_ in ("compound", "poss") and c.i in ctx.at]
     preps = [p for p in noun.children if p.dep_ == "prep" and p.lower_ in ("in", "at")]
+    following = ctx.doc[noun.i + 1] if noun.i + 1 < len(ctx.doc) else None
+    if not preps and following is not None and following.dep_ == "prep" and following.lower_ in ("in", "at"):
+        preps = [following]  # "at NRC headquarters in nearby Rockville": the parser hung "in" higher up
     places = [y for p in preps for y in ctx.mentions_of(_pobj(p))]
     for org in owners:
         for place in places:
@@ -975,6 +1079,8 @@ def _arguments(ctx: _Context, verb, passive: bool) -> tuple[list[int], list[int]
     elif verb.dep_ in ("advcl", "xcomp", "pcomp"):
         # "X was convicted of killing Y", "X shot, killing Y": the governor's surface subject
         governor = verb.head.head if verb.dep_ == "pcomp" else verb.head
+        if governor.dep_ == "acomp" and governor.pos_ == "ADJ":
+            governor = governor.head  # "X pleaded guilty to murdering Y"
         if verb.dep_ == "xcomp" and any(c.dep_ == "dobj" for c in governor.children):
             pass  # "ordered them to attack": the object does it
         elif governor.pos_ in ("VERB", "AUX"):
