@@ -398,14 +398,16 @@ class _Handler(BaseHTTPRequestHandler):
             response = _Response(500, (str(exc) + "\n").encode("utf-8"), note=str(exc))
         except Exception as exc:  # noqa: BLE001 - a request must never take the server down
             response = _Response(500, f"internal error: {type(exc).__name__}: {exc}\n".encode(), note=repr(exc))
-        self._send(response)
         elapsed = time.monotonic() - start
         path = urlsplit(self.path).path
         note = f" {response.note}" if response.note else ""
+        # Logged before the answer goes out: a server stopped right after a client got its
+        # answer has logged the request (handler threads are not waited for on exit).
         self.server.log(
             f"{self.log_date_time_string()} {self.client_address[0]} {method} {path} "
             f"{response.status} {len(response.body)} B {elapsed:.3f} s{note}"
         )
+        self._send(response)
 
     def _send(self, response: _Response) -> None:
         self.send_response(response.status)
