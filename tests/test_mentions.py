@@ -305,3 +305,14 @@ def test_addresses_sources_and_described_names(nlp):
     # names NER missed: an age or a role after it
     found = by_text(mentions_in(nlp, "Hale, 61, a retired navy officer, testified on Monday."))
     assert found["Hale"].kind is EntityKind.PERSON
+
+
+def test_a_known_person_at_the_end_of_an_organisation_name_is_split_off(nlp):
+    """NER runs a body and the person who holds a post in it together: "the Russian Security
+    Council Dmitry Medvedev" is the council, then Medvedev (a person the gazetteer knows)."""
+    text = "Deputy Chairman of the Russian Security Council Dmitry Medvedev made new threats."
+    found = by_text(mentions_in(nlp, text))
+    assert found["Dmitry Medvedev"].kind is EntityKind.PERSON
+    assert found["Dmitry Medvedev"].key == "dmitry-medvedev"
+    assert found["Russian Security Council"].kind.family == "ORG"
+    assert found["Russian Security Council"].key is None

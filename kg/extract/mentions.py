@@ -554,6 +554,12 @@ class _Finder:
                         yield from self._from_ner(label, start, i)
                         yield from self._from_ner("GPE", i + 1, end)
                         return
+        if label != "PERSON":  # "the Russian Security Council Dmitry Medvedev": a body, then a known person
+            for s, e, kind, entry in self.matches:
+                if kind == NAME and e == end and start < s and e - s >= 2 and entry.kind is EntityKind.PERSON:
+                    yield from self._from_ner(label, start, s)
+                    yield from self._from_ner("PERSON", s, end)
+                    return
         person = label == "PERSON"
         start, end = self._trim(start, end, person=person)
         if start >= end or self._unconfirmed_caps(start, end):
