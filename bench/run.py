@@ -161,12 +161,14 @@ def _synthetic_store(path: Path, target_quads: int) -> int:
     store.extend([pyoxigraph.Quad(t.subject, t.predicate, t.object, ontology) for t in ontology_triples()])
     per_copy = sum(1 for quads in per_doc for q in quads if "/document/" in q.graph_name.value)
     copies = max(1, -(-target_quads // max(1, per_copy)))  # at least the target
-    for n in range(copies):
+    n = 0
+    while n < copies or len(store) < target_quads:  # copies share quads: count, not estimate
         chunk = text
         for doc_id in ids:
             new = hashlib.sha256(f"{doc_id}{n}".encode()).hexdigest()
             chunk = chunk.replace(doc_id, new).replace(doc_id[:16], new[:16])
         store.bulk_load(chunk.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        n += 1
     store.flush()
     count = len(store)
     del store
