@@ -362,16 +362,21 @@ def _kept(store: Store, name: str, live: Callable[[Store], T]) -> T:
 
 def refresh_summary(store: Store) -> None:
     """Compute the whole-store answers (stats, entities, sources, conflicts, timeline) and
-    every claim's listing rows, and keep them in the summary graph, replacing the old ones in
-    one write (the live answers never read the summary): asked on a large store, each answer
-    then costs one lookup instead of a pass over every claim and mention, and a listing of
-    selected claims one lookup per claim instead of some twenty."""
+    every claim's listing rows, and keep them in the summary graph in place of the old ones
+    (the live answers never read the summary): asked on a large store, each answer then costs
+    one lookup instead of a pass over every claim and mention, and a listing of selected
+    claims one lookup per claim instead of some twenty."""
     graph = Minter().summary_graph()
     quads = [
         Quad(NamedNode(f"{graph.value}/{name}"), NKG.answer, Literal(json.dumps(live(store)), datatype=_JSON), graph)
         for name, live in _SUMMARIZED.items()
     ]
-    store.write_graph(graph, quads + _claim_row_quads(store, graph), replace=True)
+    quads += _claim_row_quads(store, graph)
+    # Dropped, then written in one atomic write: a replacing write would also hold the whole
+    # summary as the text of one update (hundreds of MB at 10,000 articles). In between, the
+    # questions are answered live.
+    store.drop_graph(graph)
+    store.write_graphs([(graph, quads)])
 
 
 def has_summary(store: Store) -> bool:
