@@ -1,6 +1,7 @@
 """The library function behind ``kg build``: documents → extraction → resolution → mapping → store.
 
-Documents are streamed: memory does not grow with the number of articles. Each document is
+Documents are streamed: memory does not grow with the number of articles while they are
+extracted and written (the summary computed at the end holds a row per claim). Each document is
 written as one named graph in one atomic write, keyed by its content hash, so a re-run skips
 what is stored (``force`` rebuilds it) and an interrupted build leaves no half-written document.
 A build that writes drops the summary of whole-store answers first and computes it anew at
