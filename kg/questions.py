@@ -66,9 +66,7 @@ def stats(store: Store) -> dict[str, int]:
 def _stats(store: Store) -> dict[str, int]:
     counted = {str(r["measure"]): int(r["count"]) for r in _rows(store, "stats")}  # type: ignore[call-overload]
     figures = {k: counted.get(k, 0) for k in _STATS_ORDER}
-    summary = Minter().summary_graph()
-    count = rows(query(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {summary}) }}"))
-    figures["quads"] = int(count[0]["n"])  # type: ignore[call-overload]
+    figures["quads"] = store.count_quads(without=Minter().summary_graph())
     return figures
 
 
@@ -167,11 +165,11 @@ def _kept_claim_rows(store: Store, claims: list[str] | None) -> list[Row] | None
     return ranked
 
 
-def _claim_row_quads(store: Store, graph: NamedNode) -> list[Quad]:
-    """Every claim's listing rows, with its rank in the whole listing, one literal per claim;
-    then the count of claims kept, which says the rows are all there."""
+def _claim_row_quads(listing: list[Row], graph: NamedNode) -> list[Quad]:
+    """Every claim's rows of the whole ``listing``, with their rank in it, one literal per
+    claim; then the count of claims kept, which says the rows are all there."""
     by_claim: dict[str, list[Row]] = defaultdict(list)
-    for rank, row in enumerate(_claim_listing(_rows(store, "claims"))):
+    for rank, row in enumerate(listing):
         by_claim[str(row["claim"])].append({**row, "rank": rank})
     kept = [Quad(NamedNode(_claim_row_node(claim)), NKG.answer, Literal(json.dumps(found), datatype=_JSON), graph)
             for claim, found in by_claim.items()]  # fmt: skip
@@ -270,7 +268,8 @@ def conflicts(store: Store) -> list[Row]:
     return _kept(store, "conflicts", _conflicts)
 
 
-def _conflicts(store: Store) -> list[Row]:
+def _conflicts(store: Store, listing: list[Row] | None = None) -> list[Row]:
+    """``listing``: every claim's listing rows when the caller has them already."""
     out: list[Row] = []
     figures = [r for r in _rows(store, "figures") if any(w in str(r.get("measure", "")).lower() for w in _CASUALTY_WORDS)]
     by_subject: dict[object, list[Row]] = defaultdict(list)
@@ -285,7 +284,7 @@ def _conflicts(store: Store) -> list[Row]:
         for a, b in itertools.combinations(distinct, 2):
             if a["claim"] != b["claim"] and _differ(a, b):
                 out.append(_pair("figures", str(group[0].get("subjectLabel")), a, b))
-    out.extend(_stance_conflicts(store))
+    out.extend(_stance_conflicts(store, claims(store) if listing is None else listing))
     return out
 
 
@@ -300,14 +299,14 @@ def _pair(kind: str, subject: str, a: Row, b: Row) -> Row:
     return {"kind": kind, "subject": subject, "a": side(a), "b": side(b)}
 
 
-def _stance_conflicts(store: Store) -> list[Row]:
+def _stance_conflicts(store: Store, listing: list[Row]) -> list[Row]:
     named: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
     for row in _rows(store, "claim-entities"):
         named[str(row["claim"])].add(str(row["entity"]))
         labels[str(row["entity"])] = str(row["label"])
     # one claim per source and content: a statement repeated by many articles is paired once
-    every = {str(c["claim"]): c for c in _dedupe(claims(store), "source", "stance", "content")}
+    every = {str(c["claim"]): c for c in _dedupe(listing, "source", "stance", "content")}
     negative = [c for c in every.values() if c["stance"] in (Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value)]
     out = []
     for denial in negative:
@@ -367,11 +366,14 @@ def refresh_summary(store: Store) -> None:
     one lookup instead of a pass over every claim and mention, and a listing of selected
     claims one lookup per claim instead of some twenty."""
     graph = Minter().summary_graph()
+    listing = _claim_listing(_rows(store, "claims"))  # the heaviest query: run once, used twice
+    answers = {name: live(store) for name, live in _SUMMARIZED.items() if name != "conflicts"}
+    answers["conflicts"] = _conflicts(store, listing)
     quads = [
-        Quad(NamedNode(f"{graph.value}/{name}"), NKG.answer, Literal(json.dumps(live(store)), datatype=_JSON), graph)
-        for name, live in _SUMMARIZED.items()
+        Quad(NamedNode(f"{graph.value}/{name}"), NKG.answer, Literal(json.dumps(answer), datatype=_JSON), graph)
+        for name, answer in answers.items()
     ]
-    quads += _claim_row_quads(store, graph)
+    quads += _claim_row_quads(listing, graph)
     # Dropped, then written in one atomic write: a replacing write would also hold the whole
     # summary as the text of one update (hundreds of MB at 10,000 articles). In between, the
     # questions are answered live.

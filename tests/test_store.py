@@ -40,6 +40,20 @@ def test_write_is_idempotent_and_replace_drops_old_content(tmp_path):
         assert _count(reopened) == n - len(own) + 10
 
 
+def test_quad_count_reads_the_store_and_leaves_out_one_graph(tmp_path):
+    from kg.store.base import Store
+
+    doc_id, quads = _doc_quads()
+    with open_store(tmp_path / "s", create=True) as store:
+        store.ensure_ontology()
+        store.write_graph(document_graph(doc_id), quads)
+        every = _count(store)
+        assert store.count_quads() == every == Store.count_quads(store)  # the SPARQL count of any store
+        left_out = document_graph(doc_id)
+        own = len({q for q in quads if q.graph_name == left_out})
+        assert store.count_quads(without=left_out) == every - own == Store.count_quads(store, without=left_out)
+
+
 def test_ontology_is_loaded_into_its_own_graph():
     with open_store(":memory:") as store:
         store.ensure_ontology()

@@ -66,6 +66,12 @@ class Store:
     def graphs(self) -> list[NamedNode]:
         raise NotImplementedError
 
+    def count_quads(self, *, without: NamedNode | None = None) -> int:
+        """How many quads the named graphs hold, leaving out the graph ``without``."""
+        unless = f"FILTER(?g != {without})" if without is not None else ""
+        found = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {unless} }}").rows
+        return int(found[0]["n"].value)
+
     def close(self) -> None:
         """Release the store (flush, unlock, close connections)."""
 
