@@ -20,10 +20,14 @@ T = TypeVar("T")
 
 def doc_text(doc: Doc) -> str:
     """``doc.text``, kept in ``doc.user_data`` after the first call (a plain string: no
-    reference cycle back to the doc)."""
+    reference cycle back to the doc). Joined from the word column and the trailing-space flags,
+    as ``Doc.text`` joins ``Token.text_with_ws``, but without a ``Token`` per word."""
     text = doc.user_data.get(_TEXT)
     if text is None:
-        text = doc.user_data[_TEXT] = doc.text
+        spaces = doc.to_array("SPACY").tolist()
+        text = doc.user_data[_TEXT] = "".join(
+            word + " " if space else word for word, space in zip(token_texts(doc), spaces)
+        )
     return text
 
 
@@ -51,6 +55,27 @@ def token_texts(doc: Doc) -> list[str]:
 def token_lowers(doc: Doc) -> list[str]:
     """Every token's ``lower_``."""
     return per_doc(doc, "lowers", lambda d: _column(d, "LOWER", None))
+
+
+def token_pos(doc: Doc) -> list[str]:
+    """Every token's ``pos_``."""
+    return per_doc(doc, "pos", lambda d: _column(d, "POS", None))
+
+
+def token_tags(doc: Doc) -> list[str]:
+    """Every token's ``tag_``."""
+    return per_doc(doc, "tags", lambda d: _column(d, "TAG", None))
+
+
+def token_deps(doc: Doc) -> list[str]:
+    """Every token's ``dep_``."""
+    return per_doc(doc, "deps", lambda d: _column(d, "DEP", None))
+
+
+def token_heads(doc: Doc) -> list[int]:
+    """Every token's ``head.i`` (spaCy stores the head as an offset, in an unsigned array)."""
+    return per_doc(doc, "heads", lambda d: [i + offset for i, offset in enumerate(
+        d.to_array("HEAD").astype("int64").tolist())])
 
 
 def _column(doc: Doc, attr: str, convert: Callable[[str], str] | None) -> list[str]:
