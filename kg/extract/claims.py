@@ -30,7 +30,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Token
 
 from kg.config import read_data
-from kg.extract.docs import doc_text
+from kg.extract.docs import doc_text, token_lemmas, token_lowers, token_pos, token_starts, token_texts
 from kg.model import Claim, EntityKind, Mention, Quantity, Span, Stance, TimeExpr
 
 LEXICON_FILE = "attribution.v1.json"
@@ -128,6 +128,8 @@ class _Attributor:
         self.quotes = _quote_regions(self.text)
         self.newlines = [m.start() for m in re.finditer("\n", self.text)]
         self.used: set[int] = set()  # cue tokens already consumed by a frame
+        self.pos, self.lowers, self.lemmas = token_pos(doc), token_lowers(doc), token_lemmas(doc)
+        self.words, self.starts = token_texts(doc), token_starts(doc)
 
     # -- driver ------------------------------------------------------------------------------
 
@@ -136,9 +138,10 @@ class _Attributor:
         taken = [f.content for f in frames]
         for sent in self.doc.sents:
             found: list[_Frame] = []
-            for tok in sent:
-                if tok.i in self.used:
+            for i in range(sent.start, sent.end):
+                if i in self.used or not self._may_cue(i):
                     continue
+                tok = self.doc[i]
                 frame = (
                     self._stance_frame(tok)
                     or self._according_frame(tok)
@@ -157,6 +160,14 @@ class _Attributor:
         return [self._claim(f, frames, times, quantities) for f in frames]
 
     # -- cue patterns ------------------------------------------------------------------------
+
+    def _may_cue(self, i: int) -> bool:
+        """Whether token ``i`` passes the first test of one of the cue patterns below (a verb,
+        "according", "in", a cue noun): read from the word columns, so a ``Token`` is built only
+        for the few words that can start a frame."""
+        pos = self.pos[i]
+        return (pos in ("VERB", "AUX") or self.lowers[i] in ("according", "in")
+                or pos == "NOUN" and self.lemmas[i] in self.lex.cue_nouns)
 
     def _verb_frame(self, v: Token) -> _Frame | None:
         """A reporting or cognition verb with its source and content."""
@@ -537,7 +548,7 @@ class _Attributor:
         """Tokens ``lo``..``hi`` minus ``exclude``, as one run in the cue's paragraph, grown to
         whole quotations and trimmed."""
         para = self._para(cue.idx)
-        idx = [i for i in range(lo, hi + 1) if i not in exclude and self._para(self.doc[i].idx) == para]
+        idx = [i for i in range(lo, hi + 1) if i not in exclude and self._para(self.starts[i]) == para]
         if not idx:
             return cue.idx, cue.idx
         runs: list[list[int]] = [[idx[0]]]
@@ -547,7 +558,7 @@ class _Attributor:
             else:
                 runs.append([i])
         run = max(runs, key=len)
-        start, end = self.doc[run[0]].idx, _tok_end(self.doc[run[-1]])
+        start, end = self.starts[run[0]], self.starts[run[-1]] + len(self.words[run[-1]])
         return self._trimmed(*self._grow_to_quotes(start, end, cue))
 
     def _grow_to_quotes(self, start: int, end: int, cue: Token) -> CharSpan:

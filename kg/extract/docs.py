@@ -72,6 +72,11 @@ def token_deps(doc: Doc) -> list[str]:
     return per_doc(doc, "deps", lambda d: _column(d, "DEP", None))
 
 
+def token_starts(doc: Doc) -> list[int]:
+    """Every token's ``idx``: its first character in the text."""
+    return per_doc(doc, "starts", lambda d: d.to_array("IDX").tolist())
+
+
 def token_heads(doc: Doc) -> list[int]:
     """Every token's ``head.i`` (spaCy stores the head as an offset, in an unsigned array)."""
     return per_doc(doc, "heads", lambda d: [i + offset for i, offset in enumerate(
