@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.config import read_data
-from kg.extract.docs import doc_text
+from kg.extract.docs import doc_text, token_deps, token_heads, token_lemmas, token_lowers, token_pos, token_tags
 from kg.model import EntityKind, Mention, Relation, RelationType, Span
 
 R = RelationType
@@ -138,6 +138,7 @@ class _Context:
     chains: dict[int, list[int]] = field(default_factory=dict)  # place → places containing it
     text: str = ""
     by_start: list[tuple[int, int]] = field(default_factory=list)  # (first token, mention)
+    roots: dict[int, object] = field(default_factory=dict)  # mention → root token of its span
 
     def __post_init__(self) -> None:
         self.text = doc_text(self.doc)
@@ -231,14 +232,26 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
             _roles(ctx, index)
             _possessive(ctx, index)
             _national_body(ctx, index)
-    for token in doc:
-        if token.pos_ in ("VERB", "AUX", "ADJ") or token.tag_.startswith("VB"):
+    # Which words start a rule is read from the word columns: a Token only for those.
+    lex = ctx.lex
+    pos, tags, lemmas = token_pos(doc), token_tags(doc), token_lemmas(doc)
+    homely = _home_modified(doc)
+    for i, (p, lemma) in enumerate(zip(pos, lemmas)):
+        # _verb does nothing for a lemma outside the lexicon but "open" ("opened fire on")
+        verb = (p in ("VERB", "AUX", "ADJ") or tags[i].startswith("VB")) and (lemma in lex.verbs or lemma == "open")
+        killing = lemma in lex.killing and p == "NOUN"
+        home = p in ("NOUN", "PROPN") and (lemma in lex.homes or i in homely)  # "hometown", "home state"
+        seat = lemma in lex.seats and p == "NOUN"
+        if not (verb or killing or home or seat):
+            continue
+        token = doc[i]
+        if verb:
             _verb(ctx, token)
-        if token.lemma_.lower() in ctx.lex.killing and token.pos_ == "NOUN":
+        if killing:
             _killing_noun(ctx, token)
-        if token.pos_ in ("NOUN", "PROPN") and _is_home(token, ctx.lex):
+        if home:
             _home(ctx, token)
-        if token.lemma_.lower() in ctx.lex.seats and token.pos_ == "NOUN":
+        if seat:
             _seat(ctx, token)
     _extend_by_chains(ctx)
     for (subject, predicate, obj) in list(ctx.found):
@@ -423,9 +436,12 @@ def _party_state(ctx: _Context) -> None:
 
 
 def _root(ctx: _Context, index: int):
-    start, end = ctx.tokens[index]
-    span = ctx.doc[start:end]
-    return span.root
+    """The syntactic head of a mention's tokens (kept: several rules ask for it)."""
+    root = ctx.roots.get(index)
+    if root is None:
+        start, end = ctx.tokens[index]
+        root = ctx.roots[index] = ctx.doc[start:end].root
+    return root
 
 
 def _prepositions(ctx: _Context, index: int) -> None:
@@ -994,10 +1010,12 @@ def _seat(ctx: _Context, noun) -> None:
                 ctx.add(org, R.BASED_IN, place, noun)
 
 
-def _is_home(token, lex: _Lexicon) -> bool:
-    """"home", "hometown", "home state", "native South Carolina"."""
-    modifiers = (c.lower_ for c in token.children if c.dep_ in ("compound", "amod"))
-    return token.lemma_.lower() in lex.homes or any(m in ("home", "native") for m in modifiers)
+def _home_modified(doc) -> set[int]:
+    """Tokens with a "home" or "native" modifier ("home state", "native South Carolina"): with
+    the home nouns of the lexicon ("home", "hometown") they are what ``_home`` reads."""
+    lowers, deps, heads = token_lowers(doc), token_deps(doc), token_heads(doc)
+    return {heads[i] for i, lower in enumerate(lowers)
+            if lower in ("home", "native") and deps[i] in ("compound", "amod") and heads[i] != i}
 
 
 def _home(ctx: _Context, noun) -> None:
