@@ -77,6 +77,33 @@ def token_starts(doc: Doc) -> list[int]:
     return per_doc(doc, "starts", lambda d: d.to_array("IDX").tolist())
 
 
+def token_flags(doc: Doc, attr: str) -> list[bool]:
+    """A lexical flag of every token: ``"IS_SPACE"`` gives each ``is_space``, and so on."""
+    return per_doc(doc, f"flag.{attr}", lambda d: [bool(x) for x in d.to_array(attr).tolist()])
+
+
+def span_chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """``(span.start_char, span.end_char)`` of a non-empty ``doc[start:end]``, without building
+    the span."""
+    _, starts, ends = _offsets(doc)
+    return starts[start], ends[end - 1]
+
+
+def span_text(doc: Doc, start: int, end: int) -> str:
+    """``doc[start:end].text``: the text from the span's first character to its last."""
+    if start >= end:
+        return ""
+    text, starts, ends = _offsets(doc)
+    return text[starts[start] : ends[end - 1]]
+
+
+def _offsets(doc: Doc) -> tuple[str, list[int], list[int]]:
+    """The text and each token's first and end character, in one entry: span helpers are called
+    thousands of times per document."""
+    return per_doc(doc, "offsets", lambda d: (
+        doc_text(d), token_starts(d), [s + len(w) for s, w in zip(token_starts(d), token_texts(d))]))
+
+
 def token_heads(doc: Doc) -> list[int]:
     """Every token's ``head.i`` (spaCy stores the head as an offset, in an unsigned array)."""
     return per_doc(doc, "heads", lambda d: [i + offset for i, offset in enumerate(
