@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.config import read_data
-from kg.extract.docs import doc_text, token_lemmas, token_lowers
+from kg.extract.docs import doc_text, expanded_range, token_lemmas, token_lowers
 from kg.model import Claim, Event, EventKind, Mention, Quantity, Span, TimeExpr
 
 K = EventKind
@@ -113,10 +113,11 @@ class _Finder:
         self.doc, self.mentions, self.times, self.quantities, self.lex = doc, mentions, times, quantities, lex
         self.text = doc_text(doc)
         self.at: dict[int, int] = {}  # token → innermost mention
+        self._roots: list[tuple[TimeExpr, object]] | None = None  # see _time_roots
         for index in sorted(range(len(mentions)), key=lambda i: mentions[i].span.start - mentions[i].span.end):
-            span = doc.char_span(mentions[index].span.start, mentions[index].span.end, alignment_mode="expand")
-            for token in span if span is not None else ():
-                self.at[token.i] = index
+            tokens = expanded_range(doc, mentions[index].span.start, mentions[index].span.end)
+            for i in range(*tokens) if tokens is not None else ():
+                self.at[i] = index
 
     # --- the pass over the document ---------------------------------------------------------
 
@@ -326,18 +327,26 @@ class _Finder:
         anchors = [trigger]
         if trigger.pos_ != "VERB" and self._carried(trigger):
             anchors.append(trigger.head)
-        for expr in self.times:
-            span = self.doc.char_span(expr.span.start, expr.span.end, alignment_mode="expand")
-            if span is None:
-                continue
-            token = span.root
+        for expr, root in self._time_roots():
+            token = root
             for _ in range(4):  # up through prepositions and the noun they modify
                 if token in anchors:
                     return expr
-                if token.head.i == token.i or token.pos_ == "VERB" and token.i != span.root.i:
+                if token.head.i == token.i or token.pos_ == "VERB" and token.i != root.i:
                     break
                 token = token.head
         return None
+
+    def _time_roots(self) -> list[tuple[TimeExpr, object]]:
+        """Each time expression with the root token of its words, found once per document
+        rather than once per trigger."""
+        if self._roots is None:
+            self._roots = []
+            for expr in self.times:
+                span = self.doc.char_span(expr.span.start, expr.span.end, alignment_mode="expand")
+                if span is not None:
+                    self._roots.append((expr, span.root))
+        return self._roots
 
     def _quantity(self, trigger, kind: EventKind) -> Quantity | None:
         """The figure inside the trigger's arguments (not inside a nested clause)."""

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.config import read_data
-from kg.extract.docs import doc_text, token_deps, token_heads, token_lemmas, token_lowers, token_pos, token_tags
+from kg.extract.docs import doc_text, expanded_range, token_deps, token_heads, token_lemmas, token_lowers, token_pos, token_tags
 from kg.model import EntityKind, Mention, Relation, RelationType, Span
 
 R = RelationType
@@ -212,9 +212,9 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
     [('Akhmat unit', 'fightsFor', 'Russia')]
     """
     ctx = _Context(doc, mentions, _lexicon())
-    for index, m in enumerate(mentions):
-        span = doc.char_span(m.span.start, m.span.end, alignment_mode="expand")
-        ctx.tokens.append((span.start, span.end) if span is not None and len(span) else None)
+    for m in mentions:
+        tokens = expanded_range(doc, m.span.start, m.span.end)
+        ctx.tokens.append(tokens if tokens is not None and tokens[1] > tokens[0] else None)
     # Innermost mention per token: longer mentions first, shorter ones overwrite.
     for index in sorted(range(len(mentions)), key=lambda i: -(mentions[i].span.end - mentions[i].span.start)):
         if ctx.tokens[index] is not None:
