@@ -379,6 +379,11 @@ class _Finder:
             for t in range(s, e):
                 self.names_at.setdefault(t, []).append((s, e))
         self.ner_labels = {(e.start, e.end): e.label_ for e in doc.ents}
+        # names of known persons by their end: an organisation's name may run into one
+        self.person_names_to: dict[int, list[tuple[int, int]]] = {}
+        for s, e, kind, entry in self.matches:
+            if kind == NAME and entry.kind is EntityKind.PERSON:
+                self.person_names_to.setdefault(e, []).append((s, e))
         self._cased: set[str] | None = None  # words written capitalised (not all caps) in the document
 
     def mentions(self) -> list[Mention]:
@@ -558,8 +563,8 @@ class _Finder:
                         yield from self._from_ner("GPE", i + 1, end)
                         return
         if label != "PERSON":  # "the Russian Security Council Dmitry Medvedev": a body, then a known person
-            for s, e, kind, entry in self.matches:
-                if kind == NAME and e == end and start < s and e - s >= 2 and entry.kind is EntityKind.PERSON:
+            for s, e in self.person_names_to.get(end, ()):
+                if start < s and e - s >= 2:
                     yield from self._from_ner(label, start, s)
                     yield from self._from_ner("PERSON", s, end)
                     return
