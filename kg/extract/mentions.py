@@ -851,8 +851,13 @@ class _Finder:
         words, lowers = token_texts(doc), token_lowers(doc)
         if line and lowers[line[0]] == "at":
             line = line[1:]
-        names = _name_words(doc)
-        if not line or not names[line[0]]:
+        title, upper = token_flags(doc, "IS_TITLE"), token_flags(doc, "IS_UPPER")
+
+        def is_name(i: int) -> bool:
+            """A word of a capitalised name in a table: "Bristol", "CITY", "St", "Jed-Forest"."""
+            return (title[i] or upper[i]) and any(c.isalpha() for c in words[i]) and lowers[i] not in _FIXTURE_WORDS
+
+        if not line or not is_name(line[0]):
             return  # ranked lists ("287 Ian Woosnam 70 76") are persons, not teams
         if _ISO_DATE.search(span_text(doc, line[0], line[-1] + 1)):
             return  # a dateline, not a result
@@ -866,9 +871,9 @@ class _Finder:
                 while k < len(line) and words[line[k]] != ")":
                     k += 1
                 k += 1
-            elif names[line[k]]:
+            elif is_name(line[k]):
                 j = k
-                while j < len(line) and names[line[j]] and j - k < 5:
+                while j < len(line) and is_name(line[j]) and j - k < 5:
                     j += 1
                 venue = venue_next or (not segments and j < len(line) and words[line[j]] == ":")
                 # a team name is followed by its score, a fixture word, an aside or the line end
@@ -1206,15 +1211,6 @@ def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
 def _capitalised(token: Token) -> bool:
     """A capitalised word: "Russell", "McCague", "O'Brien"."""
     return token.text[:1].isupper() and token.text.replace("'", "").isalpha() and not token.is_upper
-
-
-def _name_words(doc: Doc) -> list[bool]:
-    """Whether each token is a word of a capitalised name in a table: "Bristol", "CITY", "St",
-    "Jed-Forest"."""
-    return per_doc(doc, "name_words", lambda d: [
-        (title or upper) and any(c.isalpha() for c in word) and lower not in _FIXTURE_WORDS
-        for word, lower, title, upper in zip(token_texts(d), token_lowers(d), token_flags(d, "IS_TITLE"),
-                                             token_flags(d, "IS_UPPER"))])
 
 
 def _descriptive_kind(words: list[str]) -> EntityKind | None:
