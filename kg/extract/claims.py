@@ -130,6 +130,9 @@ class _Attributor:
         self.used: set[int] = set()  # cue tokens already consumed by a frame
         self.pos, self.lowers, self.lemmas = token_pos(doc), token_lowers(doc), token_lemmas(doc)
         self.words, self.starts = token_texts(doc), token_starts(doc)
+        # every lemma _verb_frame or _stance_frame tests for: other verbs never give a frame
+        self.cue_verbs = (lex.speech_verbs | lex.cognition_verbs | lex.comment_verbs | lex.denial_verbs
+                          | {"confirm", "deny", "decline", "refuse", "return", "have", "reach", "be", "call"})
 
     # -- driver ------------------------------------------------------------------------------
 
@@ -162,11 +165,12 @@ class _Attributor:
     # -- cue patterns ------------------------------------------------------------------------
 
     def _may_cue(self, i: int) -> bool:
-        """Whether token ``i`` passes the first test of one of the cue patterns below (a verb,
-        "according", "in", a cue noun): read from the word columns, so a ``Token`` is built only
-        for the few words that can start a frame."""
+        """Whether token ``i`` passes the first tests of one of the cue patterns below (a verb of
+        the lexicon, "according", "in", a cue noun): read from the word columns, so a ``Token``
+        is built only for the few words that can start a frame."""
         pos = self.pos[i]
-        return (pos in ("VERB", "AUX") or self.lowers[i] in ("according", "in")
+        return (pos in ("VERB", "AUX") and self.lemmas[i] in self.cue_verbs
+                or self.lowers[i] in ("according", "in")
                 or pos == "NOUN" and self.lemmas[i] in self.lex.cue_nouns)
 
     def _verb_frame(self, v: Token) -> _Frame | None:
