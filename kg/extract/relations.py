@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.config import read_data
-from kg.extract.docs import doc_text, expanded_range, token_deps, token_heads, token_lemmas, token_lowers, token_pos, token_tags
+from kg.extract.docs import doc_text, expanded_range, span_text, token_deps, token_heads, token_lemmas, token_lowers, token_pos, token_tags
 from kg.model import EntityKind, Mention, Relation, RelationType, Span
 
 R = RelationType
@@ -351,14 +351,16 @@ def _in_place(ctx: _Context) -> None:
     for x, y in zip(order, order[1:]):
         if ctx.cat(y) != "LOC" or ctx.tokens[x][1] > ctx.tokens[y][0]:
             continue
-        between = doc[ctx.tokens[x][1] : ctx.tokens[y][0]]
-        words = " ".join(between.text.lower().split()) + " "
-        if not len(between) or not _IN_PLACE.match(words) or doc[ctx.tokens[x][0]].sent != between[0].sent:
+        gap = (ctx.tokens[x][1], ctx.tokens[y][0])  # the words between the two
+        if gap[0] >= gap[1]:
+            continue
+        words = " ".join(span_text(doc, *gap).lower().split()) + " "
+        if not _IN_PLACE.match(words) or doc[ctx.tokens[x][0]].sent != doc[gap[0]].sent:
             continue
         if ctx.cat(x) == "LOC" and _may_contain(ctx, y, x):
-            ctx.add(x, R.LOCATED_IN, y, between[0])
+            ctx.add(x, R.LOCATED_IN, y, doc[gap[0]])
         elif ctx.cat(x) == "ORG":
-            ctx.add(x, R.BASED_IN, y, between[0])
+            ctx.add(x, R.BASED_IN, y, doc[gap[0]])
 
 
 _DATELINE_GAP = re.compile(r"^,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)?\s*$")
