@@ -51,7 +51,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.config import read_data
-from kg.extract.docs import doc_text, expanded_range, span_text, token_deps, token_heads, token_lemmas, token_lowers, token_pos, token_tags
+from kg.extract.docs import (
+    doc_text,
+    expanded_range,
+    span_text,
+    token_children,
+    token_deps,
+    token_heads,
+    token_lemmas,
+    token_lowers,
+    token_pos,
+    token_tags,
+)
 from kg.model import EntityKind, Mention, Relation, RelationType, Span
 
 R = RelationType
@@ -139,12 +150,15 @@ class _Context:
     text: str = ""
     by_start: list[tuple[int, int]] = field(default_factory=list)  # (first token, mention)
     roots: dict[int, object] = field(default_factory=dict)  # mention → root token of its span
+    cats: list[str] = field(default_factory=list)  # mention → _cat of its kind
+    demonyms: dict[int, int | None] = field(default_factory=dict)  # token → _demonym's answer
 
     def __post_init__(self) -> None:
         self.text = doc_text(self.doc)
+        self.cats = [_cat(m.kind) for m in self.mentions]
 
     def cat(self, index: int | None) -> str | None:
-        return None if index is None else _cat(self.mentions[index].kind)
+        return None if index is None else self.cats[index]
 
     def add(self, subject: int | None, predicate: RelationType, obj: int | None, token) -> None:
         if subject is None or obj is None or subject == obj:
@@ -458,10 +472,12 @@ def _prepositions(ctx: _Context, index: int) -> None:
         last = max(root.conjuncts, key=lambda t: t.i)
         if last.i > root.i and last.i in ctx.at:
             carriers.append(last)
+    children, deps = token_children(ctx.doc), token_deps(ctx.doc)
     for token in carriers:
-        for prep in token.children:
-            if prep.dep_ != "prep" or start <= prep.i < end:
+        for p in children[token.i]:
+            if deps[p] != "prep" or start <= p < end:
                 continue
+            prep = ctx.doc[p]
             pobj = _pobj(prep)
             targets = ctx.mentions_of(pobj)
             if not targets and pobj is not None and x == "PER":  # "of the DEM's division"
@@ -609,6 +625,12 @@ def _title_noun(titles: list) -> object:
 def _demonym(ctx: _Context, token) -> int | None:
     """A mention of the state a demonym names ("Ukrainian" → a mention keyed ``ukraine``), the
     nearest in the document; the graph links entities, so any mention of the state will do."""
+    if token.i not in ctx.demonyms:  # several rules ask about the same word
+        ctx.demonyms[token.i] = _find_demonym(ctx, token)
+    return ctx.demonyms[token.i]
+
+
+def _find_demonym(ctx: _Context, token) -> int | None:
     words = [token.text]
     if token.i > 0 and ctx.doc[token.i - 1].dep_ == "amod" and ctx.doc[token.i - 1].head == token.head:
         words.insert(0, f"{ctx.doc[token.i - 1].text} {token.text}")  # "North Korean"
