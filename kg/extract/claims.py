@@ -30,7 +30,17 @@ from functools import lru_cache
 from spacy.tokens import Doc, Token
 
 from kg.config import read_data
-from kg.extract.docs import doc_text
+from kg.extract.docs import (
+    doc_text,
+    expanded_range,
+    token_deps,
+    token_flags,
+    token_lemmas,
+    token_lowers,
+    token_pos,
+    token_starts,
+    token_texts,
+)
 from kg.model import Claim, EntityKind, Mention, Quantity, Span, Stance, TimeExpr
 
 LEXICON_FILE = "attribution.v1.json"
@@ -128,6 +138,13 @@ class _Attributor:
         self.quotes = _quote_regions(self.text)
         self.newlines = [m.start() for m in re.finditer("\n", self.text)]
         self.used: set[int] = set()  # cue tokens already consumed by a frame
+        self.pos, self.lowers, self.lemmas = token_pos(doc), token_lowers(doc), token_lemmas(doc)
+        self.words, self.starts = token_texts(doc), token_starts(doc)
+        self.spaces, self.puncts = token_flags(doc, "IS_SPACE"), token_flags(doc, "IS_PUNCT")
+        self.deps = token_deps(doc)
+        # every lemma _verb_frame or _stance_frame tests for: other verbs never give a frame
+        self.cue_verbs = (lex.speech_verbs | lex.cognition_verbs | lex.comment_verbs | lex.denial_verbs
+                          | {"confirm", "deny", "decline", "refuse", "return", "have", "reach", "be", "call"})
 
     # -- driver ------------------------------------------------------------------------------
 
@@ -136,9 +153,10 @@ class _Attributor:
         taken = [f.content for f in frames]
         for sent in self.doc.sents:
             found: list[_Frame] = []
-            for tok in sent:
-                if tok.i in self.used:
+            for i in range(sent.start, sent.end):
+                if i in self.used or not self._may_cue(i):
                     continue
+                tok = self.doc[i]
                 frame = (
                     self._stance_frame(tok)
                     or self._according_frame(tok)
@@ -157,6 +175,15 @@ class _Attributor:
         return [self._claim(f, frames, times, quantities) for f in frames]
 
     # -- cue patterns ------------------------------------------------------------------------
+
+    def _may_cue(self, i: int) -> bool:
+        """Whether token ``i`` passes the first tests of one of the cue patterns below (a verb of
+        the lexicon, "according", "in", a cue noun): read from the word columns, so a ``Token``
+        is built only for the few words that can start a frame."""
+        pos = self.pos[i]
+        return (pos in ("VERB", "AUX") and self.lemmas[i] in self.cue_verbs
+                or self.lowers[i] in ("according", "in")
+                or pos == "NOUN" and self.lemmas[i] in self.lex.cue_nouns)
 
     def _verb_frame(self, v: Token) -> _Frame | None:
         """A reporting or cognition verb with its source and content."""
@@ -537,7 +564,7 @@ class _Attributor:
         """Tokens ``lo``..``hi`` minus ``exclude``, as one run in the cue's paragraph, grown to
         whole quotations and trimmed."""
         para = self._para(cue.idx)
-        idx = [i for i in range(lo, hi + 1) if i not in exclude and self._para(self.doc[i].idx) == para]
+        idx = [i for i in range(lo, hi + 1) if i not in exclude and self._para(self.starts[i]) == para]
         if not idx:
             return cue.idx, cue.idx
         runs: list[list[int]] = [[idx[0]]]
@@ -547,7 +574,7 @@ class _Attributor:
             else:
                 runs.append([i])
         run = max(runs, key=len)
-        start, end = self.doc[run[0]].idx, _tok_end(self.doc[run[-1]])
+        start, end = self.starts[run[0]], self.starts[run[-1]] + len(self.words[run[-1]])
         return self._trimmed(*self._grow_to_quotes(start, end, cue))
 
     def _grow_to_quotes(self, start: int, end: int, cue: Token) -> CharSpan:
@@ -586,20 +613,20 @@ class _Attributor:
     def _trimmed(self, start: int, end: int) -> CharSpan:
         """Drop punctuation, spaces, a leading "that" or conjunction at the edges; keep a quote
         mark that pairs with one inside."""
-        span = self.doc.char_span(start, end, alignment_mode="expand")
-        if span is None or not len(span):
+        tokens = expanded_range(self.doc, start, end)
+        if tokens is None:
             return start, start
-        toks = list(span)
-        while toks and (
-            toks[0].is_punct or toks[0].is_space
-            or (toks[0].dep_ in ("mark", "cc") and toks[0].lower_ in ("that", "and", "but", "so", "whether"))
+        lo, hi = tokens  # the words lo .. hi - 1, read from the columns
+        while lo < hi and (
+            self.puncts[lo] or self.spaces[lo]
+            or (self.deps[lo] in ("mark", "cc") and self.lowers[lo] in ("that", "and", "but", "so", "whether"))
         ):
-            toks.pop(0)
-        while toks and (toks[-1].is_punct or toks[-1].is_space):
-            toks.pop()
-        if not toks:
+            lo += 1
+        while lo < hi and (self.puncts[hi - 1] or self.spaces[hi - 1]):
+            hi -= 1
+        if lo >= hi:
             return start, start
-        s, e = toks[0].idx, _tok_end(toks[-1])
+        s, e = self.starts[lo], self.starts[hi - 1] + len(self.words[hi - 1])
         inner = self.text[s:e]
         opens, closes = inner.count("“"), inner.count("”")
         if closes > opens and s > 0 and self.text[s - 1] == "“":
@@ -615,30 +642,30 @@ class _Attributor:
         for c in v.children:
             if c.i > v.i and c.dep_ in ("prep", "npadvmod", "advmod", "dative", "dobj", "agent", "nsubj"):
                 mods.update(t.i for t in c.subtree)
-        rest = [t for t in sent if t.i > v.i and t.i not in mods and not t.is_space]
-        if rest and rest[0].text in (":", ","):
-            after = _tok_end(rest[0])
+        # the first word after the cue and its modifiers
+        nxt = next((i for i in range(v.i + 1, sent.end) if i not in mods and not self.spaces[i]), None)
+        if nxt is not None and self.words[nxt] in (":", ","):
+            after = self.starts[nxt] + len(self.words[nxt])
             for qs, qe in self.quotes:
                 if qs >= after and not self.text[after:qs].strip():
                     return self._trimmed(qs, qe)
-            if rest[0].text == ":":
+            if self.words[nxt] == ":":
                 # "The Journal reports: …" runs to the end of the paragraph, or is the next one
                 end = self._para_end(after)
                 if not self.text[after:end].strip():
                     end = self._para_end(end + 1)
                 return self._trimmed(after, end) if end > after else None
-        if rest and _QUOTE_MARK.fullmatch(rest[0].text):
+        if nxt is not None and _QUOTE_MARK.fullmatch(self.words[nxt]):
             for qs, qe in self.quotes:
-                if qs == rest[0].idx:
+                if qs == self.starts[nxt]:
                     return self._trimmed(qs, qe)
         # before: nothing but the source and punctuation between the quote and the cue
         src: set[int] = set()
         for c in v.children:
             if c.i < v.i and c.dep_ in ("nsubj", "aux", "advmod", "neg"):
                 src.update(t.i for t in c.subtree)
-        lead = [t for t in sent if t.i < v.i and t.i not in src]
-        if all(t.is_punct or t.is_space for t in lead):
-            anchor = self.doc[min([v.i, *src])].idx
+        if all(self.puncts[i] or self.spaces[i] for i in range(sent.start, v.i) if i not in src):
+            anchor = self.starts[min([v.i, *src])]
             for qs, qe in reversed(self.quotes):
                 if qe <= anchor:
                     if anchor - qe < 6 and not self.text[qe:anchor].strip(" ,—–-"):

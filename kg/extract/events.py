@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.config import read_data
-from kg.extract.docs import doc_text, token_lemmas, token_lowers
+from kg.extract.docs import doc_text, expanded_range, token_lemmas, token_lowers
 from kg.model import Claim, Event, EventKind, Mention, Quantity, Span, TimeExpr
 
 K = EventKind
@@ -113,10 +113,11 @@ class _Finder:
         self.doc, self.mentions, self.times, self.quantities, self.lex = doc, mentions, times, quantities, lex
         self.text = doc_text(doc)
         self.at: dict[int, int] = {}  # token → innermost mention
+        self._paths: list[tuple[TimeExpr, list[int]]] | None = None  # see _time_paths
         for index in sorted(range(len(mentions)), key=lambda i: mentions[i].span.start - mentions[i].span.end):
-            span = doc.char_span(mentions[index].span.start, mentions[index].span.end, alignment_mode="expand")
-            for token in span if span is not None else ():
-                self.at[token.i] = index
+            tokens = expanded_range(doc, mentions[index].span.start, mentions[index].span.end)
+            for i in range(*tokens) if tokens is not None else ():
+                self.at[i] = index
 
     # --- the pass over the document ---------------------------------------------------------
 
@@ -323,21 +324,33 @@ class _Finder:
 
     def _time(self, trigger) -> TimeExpr | None:
         """A time expression hanging from the trigger, or from the light verb of a noun."""
-        anchors = [trigger]
+        anchors = {trigger.i}
         if trigger.pos_ != "VERB" and self._carried(trigger):
-            anchors.append(trigger.head)
-        for expr in self.times:
-            span = self.doc.char_span(expr.span.start, expr.span.end, alignment_mode="expand")
-            if span is None:
-                continue
-            token = span.root
-            for _ in range(4):  # up through prepositions and the noun they modify
-                if token in anchors:
-                    return expr
-                if token.head.i == token.i or token.pos_ == "VERB" and token.i != span.root.i:
-                    break
-                token = token.head
+            anchors.add(trigger.head.i)
+        for expr, path in self._time_paths():
+            if any(i in anchors for i in path):
+                return expr
         return None
+
+    def _time_paths(self) -> list[tuple[TimeExpr, list[int]]]:
+        """Each time expression with the tokens it hangs from: its root, then up through
+        prepositions and the noun they modify (four at most, not past a verb). The same for
+        every trigger, so found once per document."""
+        if self._paths is None:
+            self._paths = []
+            for expr in self.times:
+                span = self.doc.char_span(expr.span.start, expr.span.end, alignment_mode="expand")
+                if span is None:
+                    continue
+                root = token = span.root
+                path = []
+                for _ in range(4):
+                    path.append(token.i)
+                    if token.head.i == token.i or token.pos_ == "VERB" and token.i != root.i:
+                        break
+                    token = token.head
+                self._paths.append((expr, path))
+        return self._paths
 
     def _quantity(self, trigger, kind: EventKind) -> Quantity | None:
         """The figure inside the trigger's arguments (not inside a nested clause)."""

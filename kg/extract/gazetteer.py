@@ -97,6 +97,7 @@ def slugify(name: str) -> str:
     return re.sub(r"[^\w]+|_", "-", folded).strip("-")
 
 
+@lru_cache(maxsize=65_536)  # the rules look the same few names up again and again, two regexes each
 def normalise(name: str) -> str:
     """Lookup form of a name: straight apostrophes, no leading "the", no possessive, case-folded,
     single spaces.

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
-from kg.extract.docs import doc_text, token_texts
+from kg.extract.docs import doc_text, per_doc, span_chars, span_text, token_flags, token_lowers, token_texts
 from kg.extract.gazetteer import (
     US_STATE_ABBREVIATIONS,
     Gazetteer,
@@ -379,6 +379,11 @@ class _Finder:
             for t in range(s, e):
                 self.names_at.setdefault(t, []).append((s, e))
         self.ner_labels = {(e.start, e.end): e.label_ for e in doc.ents}
+        # names of known persons by their end: an organisation's name may run into one
+        self.person_names_to: dict[int, list[tuple[int, int]]] = {}
+        for s, e, kind, entry in self.matches:
+            if kind == NAME and entry.kind is EntityKind.PERSON:
+                self.person_names_to.setdefault(e, []).append((s, e))
         self._cased: set[str] | None = None  # words written capitalised (not all caps) in the document
 
     def mentions(self) -> list[Mention]:
@@ -429,11 +434,11 @@ class _Finder:
         return False
 
     def _to_mention(self, cand: _Candidate) -> Mention | None:
-        span = self.doc[cand.start : cand.end]
-        if not any(c.isalpha() for c in span.text):
+        text = span_text(self.doc, cand.start, cand.end)
+        if not any(c.isalpha() for c in text):
             return None
         return Mention(
-            Span(span.start_char, span.end_char, span.text),  # Doc.text would be rebuilt per call
+            Span(*span_chars(self.doc, cand.start, cand.end), text),
             cand.kind,
             key=cand.key,
             affiliation=cand.affiliation,
@@ -471,7 +476,8 @@ class _Finder:
             kind, _, entry_id = span.label_.partition("|")
             entry = self.gaz.get(entry_id)
             # "US", "WHO", "IT" in an all-caps headline are words, not acronyms
-            if entry is None or (len(span) == 1 and span.text.lower() in STOP_WORDS and _caps_line(span)):
+            if entry is None or (len(span) == 1 and span.text.lower() in STOP_WORDS
+                                 and _caps_line(self.doc, span.start, span.end)):
                 continue
             if kind == NAME and self._inside_other_name(span):
                 continue
@@ -497,7 +503,7 @@ class _Finder:
                 yield _Candidate(start, end, EntityKind.GROUP, key=group_key(entry.id, "people"),
                                  affiliation=entry.id, priority=_GAZ, origin="group")
             elif kind == DESCRIPTOR:
-                if self.doc[end - 1].is_title and not _caps_line(self.doc[start:end]):
+                if self.doc[end - 1].is_title and not _caps_line(self.doc, start, end):
                     continue  # "Ukraine’s Military Intelligence Agency" is a name, not a description
                 if self._head_further(end):
                     continue  # "Ukrainian military commander" is a person
@@ -525,38 +531,40 @@ class _Finder:
 
     # ---- NER ---------------------------------------------------------------------------------
     def _ner_candidates(self) -> Iterator[_Candidate]:
+        breaks = _line_breaks(self.doc)
         for ent in self.doc.ents:
             if ent.label_ in NOT_ENTITIES:
                 continue
             # a name never runs over a line break: "Rolf Soderlind\nLONGYEAR" is the byline's name
-            end = next((i + 1 for i in range(ent.start, ent.end) if "\n" in self.doc[i].whitespace_
-                        or (self.doc[i].is_space and "\n" in self.doc[i].text)), ent.end)
+            end = next((i + 1 for i in range(ent.start, ent.end) if breaks[i]), ent.end)
             yield from self._from_ner(ent.label_, ent.start, end)
 
     def _from_ner(self, label: str, start: int, end: int) -> Iterator[_Candidate]:
+        words = token_texts(self.doc)
         # names hold no commas or brackets: "Kherson, Zaporizhzhia", "[Vladimir] Putin"
         for i in range(start, end):
-            if self.doc[i].text in (",", ";", "[", "]", "(", ")"):
-                if self.doc[i].text in (",", ";"):
+            if words[i] in (",", ";", "[", "]", "(", ")"):
+                if words[i] in (",", ";"):
                     yield from self._from_ner(label, start, i)
                     yield from self._from_ner(label, i + 1, end)
-                elif self.doc[i].text in ("]", ")"):
+                elif words[i] in ("]", ")"):
                     yield from self._from_ner(label, i + 1, end)
                 else:
                     yield from self._from_ner(label, start, i)
                 return
         if label == "ORG":  # "Pittsburgh-Corning Corp. of Pittsburgh": a company and its town
+            lowers = token_lowers(self.doc)
             for i in range(start + 1, end - 1):
-                if self.doc[i].lower_ == "of" and self.doc[i - 1].text in _COMPANY_SUFFIXES:
-                    town = self.doc[i + 1 : end].text
+                if lowers[i] == "of" and words[i - 1] in _COMPANY_SUFFIXES:
+                    town = span_text(self.doc, i + 1, end)
                     entry = self.gaz.lookup(town)
                     if (entry is not None and entry.kind.is_place) or geo_place(town, min_population=CITY_POPULATION):
                         yield from self._from_ner(label, start, i)
                         yield from self._from_ner("GPE", i + 1, end)
                         return
         if label != "PERSON":  # "the Russian Security Council Dmitry Medvedev": a body, then a known person
-            for s, e, kind, entry in self.matches:
-                if kind == NAME and e == end and start < s and e - s >= 2 and entry.kind is EntityKind.PERSON:
+            for s, e in self.person_names_to.get(end, ()):
+                if start < s and e - s >= 2:
                     yield from self._from_ner(label, start, s)
                     yield from self._from_ner("PERSON", s, end)
                     return
@@ -565,13 +573,13 @@ class _Finder:
         if start >= end or self._unconfirmed_caps(start, end):
             return
         first = self.doc[start]
-        if end - start == 1 and first.tag_ in ("NN", "NNS") and (first.is_sent_start or _opens_line(first)):
+        if end - start == 1 and first.tag_ in ("NN", "NNS") and (first.is_sent_start or _line_openers(self.doc)[start]):
             return  # a capitalised common noun opening a line: "Attendance :", "Extras"
         if person and start > 0 and _INITIAL.fullmatch(self.doc[start - 1].text):
             start -= 1  # "J." + "Russell"
         # "Ukraine’s Military Intelligence Agency": possessor and possessed name are two mentions
         for i in range(start + 1, end - 1):
-            if self.doc[i].text in _POSSESSIVES and self.doc[i + 1].is_title and self.gaz.lookup(self.doc[start:i].text):
+            if words[i] in _POSSESSIVES and self.doc[i + 1].is_title and self.gaz.lookup(span_text(self.doc, start, i)):
                 owner = self._typed(start, i, "GPE")
                 owned = self._typed(i + 1, end, label)
                 if owner and owned:
@@ -587,16 +595,17 @@ class _Finder:
     def _unconfirmed_caps(self, start: int, end: int) -> bool:
         """NER reads all-caps headings badly ("UKRAINE SECURES", "FIRE"): there a name counts only
         if the document writes it in mixed case too ("KEVIN BROWN" … "Kevin Brown")."""
-        span = self.doc[start:end]
-        if not span.text.isupper() or not _caps_line(span):
+        if not span_text(self.doc, start, end).isupper() or not _caps_line(self.doc, start, end):
             return False
+        lowers, alpha = token_lowers(self.doc), token_flags(self.doc, "IS_ALPHA")
         if self._cased is None:
-            self._cased = {t.lower_ for t in self.doc if t.is_alpha and t.is_title}
-        return not all(t.lower_ in self._cased for t in span if t.is_alpha)
+            title = token_flags(self.doc, "IS_TITLE")
+            self._cased = {lower for lower, a, t in zip(lowers, alpha, title) if a and t}
+        return not all(lowers[i] in self._cased for i in range(start, end) if alpha[i])
 
     def _typed(self, start: int, end: int, label: str) -> _Candidate | None:
         """A candidate for tokens ``start:end`` that NER labelled ``label``."""
-        text = self.doc[start:end].text
+        text = span_text(self.doc, start, end)
         entry = self.gaz.lookup(text)
         if entry is None and (self.gaz.by_demonym(text) or self.gaz.by_demonym(text.removesuffix("s"))):
             if label != "NORP":
@@ -751,11 +760,11 @@ class _Finder:
             yield from self._source_line(line)
             yield from self._teams(line)
 
-    def _dateline(self, line: list[Token]) -> Iterator[_Candidate]:
+    def _dateline(self, line: list[int]) -> Iterator[_Candidate]:
         """The place a wire story starts with: "LONDON 1996-08-30", "AL-AIN , United Arab
         Emirates 1996-12-06", "KYIV, Ukraine (Reuters) -"."""
-        offset = line[0].idx
-        text = self.text[offset : line[-1].idx + len(line[-1])]
+        offset, end = span_chars(self.doc, line[0], line[-1] + 1)
+        text = self.text[offset:end]
         found = _DATELINE.match(text)
         if found is None:
             found = _DATED_DATELINE.match(text)  # "(Text) Sofia, February 15 (BTA) --"
@@ -779,13 +788,13 @@ class _Finder:
                 yield _Candidate(span.start, span.end, _place_kind(span.text.title(), default),
                                  priority=_RULE, origin="dateline")
 
-    def _source_line(self, line: list[Token]) -> Iterator[_Candidate]:
+    def _source_line(self, line: list[int]) -> Iterator[_Candidate]:
         """The source line of a monitoring service's report: the place of the outlet, the outlet
         and the language, "LD2804174994 Moscow INTERFAX in English 1601 GMT 28 Apr 94", "Paris
         Radio Monte Carlo in Arabic 1700 GMT 7 Apr 94", or alone on its line "Tokyo MAINICHI
         SHIMBUN". The place is a known city; the outlet is what follows it."""
-        offset = line[0].idx
-        text = self.text[offset : line[-1].idx + len(line[-1])]
+        offset, end = span_chars(self.doc, line[0], line[-1] + 1)
+        text = self.text[offset:end]
         found = _SOURCE_LINE.search(text)
         if found is None:
             return
@@ -833,47 +842,55 @@ class _Finder:
         entry = self.gaz.lookup(name)
         return entry is not None and entry.kind is EntityKind.NEWS_OUTLET
 
-    def _teams(self, line: list[Token]) -> Iterator[_Candidate]:
+    def _teams(self, line: list[int]) -> Iterator[_Candidate]:
         """Names in a line made only of names, scores and fixture words: sports results,
         tables and fixtures ("Atlanta 6 CHICAGO 5", "Barnsley 3 3 0 0 8 2 9", "Surrey v Kent",
         "HOUSTON AT PITTSBURGH"). A leading "Bristol :" or "At Hove :" is the venue, and so is
         the name after "at": places, not teams."""
-        if line and line[0].lower_ == "at":
+        doc = self.doc
+        words, lowers = token_texts(doc), token_lowers(doc)
+        if line and lowers[line[0]] == "at":
             line = line[1:]
-        if not line or not _name_token(line[0]):
+        title, upper = token_flags(doc, "IS_TITLE"), token_flags(doc, "IS_UPPER")
+
+        def is_name(i: int) -> bool:
+            """A word of a capitalised name in a table: "Bristol", "CITY", "St", "Jed-Forest"."""
+            return (title[i] or upper[i]) and any(c.isalpha() for c in words[i]) and lowers[i] not in _FIXTURE_WORDS
+
+        if not line or not is_name(line[0]):
             return  # ranked lists ("287 Ian Woosnam 70 76") are persons, not teams
-        if _ISO_DATE.search(self.text[line[0].idx : line[-1].idx + len(line[-1])]):
+        if _ISO_DATE.search(span_text(doc, line[0], line[-1] + 1)):
             return  # a dateline, not a result
         segments: list[tuple[int, int, bool]] = []  # (start, end, is a venue)
         scored = fixture = False
         venue_next = False
         k = 0
         while k < len(line):
-            token = line[k]
-            if token.text == "(":  # "( 2nd game )", "( J. Russell 75 )": skip the aside
-                while k < len(line) and line[k].text != ")":
+            word, lower = words[line[k]], lowers[line[k]]
+            if word == "(":  # "( 2nd game )", "( J. Russell 75 )": skip the aside
+                while k < len(line) and words[line[k]] != ")":
                     k += 1
                 k += 1
-            elif _name_token(token):
+            elif is_name(line[k]):
                 j = k
-                while j < len(line) and _name_token(line[j]) and j - k < 5:
+                while j < len(line) and is_name(line[j]) and j - k < 5:
                     j += 1
-                venue = venue_next or (not segments and j < len(line) and line[j].text == ":")
+                venue = venue_next or (not segments and j < len(line) and words[line[j]] == ":")
                 # a team name is followed by its score, a fixture word, an aside or the line end
-                if not venue and j < len(line) and not (_SCORE.fullmatch(line[j].text) or line[j].text == "("
-                                                        or line[j].lower_ in _FIXTURE_WORDS):
+                if not venue and j < len(line) and not (_SCORE.fullmatch(words[line[j]]) or words[line[j]] == "("
+                                                        or lowers[line[j]] in _FIXTURE_WORDS):
                     return
-                segments.append((line[k].i, line[j - 1].i + 1, venue))
+                segments.append((line[k], line[j - 1] + 1, venue))
                 venue_next = False
                 k = j
-            elif _SCORE.fullmatch(token.text):
+            elif _SCORE.fullmatch(word):
                 scored = scored or bool(segments)
                 k += 1
-            elif token.lower_ in _FIXTURE_WORDS:
+            elif lower in _FIXTURE_WORDS:
                 fixture = True
-                venue_next = token.lower_ == "at"
+                venue_next = lower == "at"
                 k += 1
-            elif token.lower_ in _TABLE_FILLERS:
+            elif lower in _TABLE_FILLERS:
                 k += 1
             else:
                 return
@@ -1072,16 +1089,16 @@ class _Finder:
             forms[text.casefold()].add(text)
 
         for cand in chosen:
-            text = doc[cand.start : cand.end].text
+            text = span_text(doc, cand.start, cand.end)
             weight = _VOTE_WEIGHTS.get(cand.origin, 2)
             if cand.ner_family and cand.ner_family != cand.kind.family:  # NER and gazetteer disagree
                 vote(text, cand.ner_family, 1, _Candidate(cand.start, cand.end, _FAMILY_KINDS[cand.ner_family]))
                 weight = 1
             vote(text, cand.kind.family, weight, cand)
         for cand in chosen:
-            name = doc[cand.start : cand.end]
-            if len(name) < 2:
+            if cand.end - cand.start < 2:
                 continue
+            name = doc[cand.start : cand.end]
             if cand.kind is EntityKind.PERSON and all(t.is_title and t.tag_ not in ("NNS", "NNPS") for t in name):
                 # a surname alone, or a given name ("Wang" of "Wang Dan"), is that person
                 for token in (name[0], name[-1]):
@@ -1096,7 +1113,7 @@ class _Finder:
 
         out: list[_Candidate] = []
         for cand in chosen:
-            text = doc[cand.start : cand.end].text.casefold()
+            text = span_text(doc, cand.start, cand.end).casefold()
             family = reading.get(text)
             overridable = cand.origin == "ner" or (family == "PER" and cand.kind.is_place)
             if overridable and family and family != cand.kind.family and family != "GRP":
@@ -1150,29 +1167,34 @@ class _Finder:
                 break
 
 
-def _token_lines(doc: Doc) -> Iterator[list[Token]]:
-    """The document's lines as lists of non-space tokens."""
-    line: list[Token] = []
-    for token in doc:
-        if token.is_space:
-            if "\n" in token.text and line:
+# A token's trailing whitespace (``Token.whitespace_``) is one space at most: spaCy makes every
+# line break part of a space token of its own, so the word columns tell where lines end.
+
+
+def _line_breaks(doc: Doc) -> list[bool]:
+    """Whether each token is a space token holding a line break."""
+    return per_doc(doc, "line_breaks", lambda d: [
+        space and "\n" in word for space, word in zip(token_flags(d, "IS_SPACE"), token_texts(d))])
+
+
+def _line_openers(doc: Doc) -> list[bool]:
+    """Whether each token starts a line of the text."""
+    return per_doc(doc, "line_openers", lambda d: [True, *_line_breaks(d)[:-1]] if len(d) else [])
+
+
+def _token_lines(doc: Doc) -> Iterator[list[int]]:
+    """The document's lines as lists of the indices of their non-space tokens."""
+    line: list[int] = []
+    breaks = _line_breaks(doc)
+    for i, space in enumerate(token_flags(doc, "IS_SPACE")):
+        if space:
+            if breaks[i] and line:
                 yield line
                 line = []
             continue
-        line.append(token)
-        if "\n" in token.whitespace_ and line:
-            yield line
-            line = []
+        line.append(i)
     if line:
         yield line
-
-
-def _opens_line(token: Token) -> bool:
-    """Whether the token starts a line of the text."""
-    if token.i == 0:
-        return True
-    before = token.doc[token.i - 1]
-    return "\n" in before.whitespace_ or (before.is_space and "\n" in before.text)
 
 
 def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -1189,11 +1211,6 @@ def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
 def _capitalised(token: Token) -> bool:
     """A capitalised word: "Russell", "McCague", "O'Brien"."""
     return token.text[:1].isupper() and token.text.replace("'", "").isalpha() and not token.is_upper
-
-
-def _name_token(token: Token) -> bool:
-    """A word of a capitalised name in a table: "Bristol", "CITY", "St", "Jed-Forest"."""
-    return (token.is_title or token.is_upper) and any(c.isalpha() for c in token.text) and token.lower_ not in _FIXTURE_WORDS
 
 
 def _descriptive_kind(words: list[str]) -> EntityKind | None:
@@ -1225,13 +1242,13 @@ def _org_kind(name: str) -> EntityKind:
     return EntityKind.ORGANIZATION
 
 
-def _caps_line(span: SpacySpan) -> bool:
-    """Whether the span sits in an all-caps line (a headline, a heading, a wire table)."""
-    doc = span.doc
-    start, end = span.start, span.end
-    while start > 0 and not _opens_line(doc[start]):
+def _caps_line(doc: Doc, start: int, end: int) -> bool:
+    """Whether tokens ``start:end`` sit in an all-caps line (a headline, a heading, a wire table)."""
+    opens = _line_openers(doc)
+    while start > 0 and not opens[start]:
         start -= 1
-    while end < len(doc) and not _opens_line(doc[end]):
+    while end < len(doc) and not opens[end]:
         end += 1
-    letters = [t for t in doc[start:end] if t.is_alpha]
-    return bool(letters) and sum(t.is_upper for t in letters) >= 0.7 * len(letters)
+    alpha, upper = token_flags(doc, "IS_ALPHA"), token_flags(doc, "IS_UPPER")
+    letters = [i for i in range(start, end) if alpha[i]]
+    return bool(letters) and sum(upper[i] for i in letters) >= 0.7 * len(letters)

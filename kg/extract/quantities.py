@@ -225,9 +225,10 @@ def _quantity(doc, fig: _Figure, mentions: list[Mention], times, lex: _Lexicon) 
         return None
     start = fig.start
     hedge = None
+    lower = token_lowers(doc)
     for phrase, kind in lex.hedges_longest_first:
         n = len(phrase)
-        if start - n >= 0 and tuple(t.lower_ for t in doc[start - n : start]) == phrase:
+        if start - n >= 0 and tuple(lower[start - n : start]) == phrase:
             hedge, start = kind, start - n
             break
     value, low, high = fig.value, fig.low, fig.high

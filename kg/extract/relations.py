@@ -51,7 +51,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.config import read_data
-from kg.extract.docs import doc_text
+from kg.extract.docs import (
+    doc_text,
+    expanded_range,
+    span_text,
+    token_children,
+    token_deps,
+    token_heads,
+    token_lemmas,
+    token_lowers,
+    token_pos,
+    token_tags,
+)
 from kg.model import EntityKind, Mention, Relation, RelationType, Span
 
 R = RelationType
@@ -138,12 +149,16 @@ class _Context:
     chains: dict[int, list[int]] = field(default_factory=dict)  # place → places containing it
     text: str = ""
     by_start: list[tuple[int, int]] = field(default_factory=list)  # (first token, mention)
+    roots: dict[int, object] = field(default_factory=dict)  # mention → root token of its span
+    cats: list[str] = field(default_factory=list)  # mention → _cat of its kind
+    demonyms: dict[int, int | None] = field(default_factory=dict)  # token → _demonym's answer
 
     def __post_init__(self) -> None:
         self.text = doc_text(self.doc)
+        self.cats = [_cat(m.kind) for m in self.mentions]
 
     def cat(self, index: int | None) -> str | None:
-        return None if index is None else _cat(self.mentions[index].kind)
+        return None if index is None else self.cats[index]
 
     def add(self, subject: int | None, predicate: RelationType, obj: int | None, token) -> None:
         if subject is None or obj is None or subject == obj:
@@ -211,9 +226,9 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
     [('Akhmat unit', 'fightsFor', 'Russia')]
     """
     ctx = _Context(doc, mentions, _lexicon())
-    for index, m in enumerate(mentions):
-        span = doc.char_span(m.span.start, m.span.end, alignment_mode="expand")
-        ctx.tokens.append((span.start, span.end) if span is not None and len(span) else None)
+    for m in mentions:
+        tokens = expanded_range(doc, m.span.start, m.span.end)
+        ctx.tokens.append(tokens if tokens is not None and tokens[1] > tokens[0] else None)
     # Innermost mention per token: longer mentions first, shorter ones overwrite.
     for index in sorted(range(len(mentions)), key=lambda i: -(mentions[i].span.end - mentions[i].span.start)):
         if ctx.tokens[index] is not None:
@@ -231,14 +246,26 @@ def find_relations(doc, mentions: list[Mention]) -> list[Relation]:
             _roles(ctx, index)
             _possessive(ctx, index)
             _national_body(ctx, index)
-    for token in doc:
-        if token.pos_ in ("VERB", "AUX", "ADJ") or token.tag_.startswith("VB"):
+    # Which words start a rule is read from the word columns: a Token only for those.
+    lex = ctx.lex
+    pos, tags, lemmas = token_pos(doc), token_tags(doc), token_lemmas(doc)
+    homely = _home_modified(doc)
+    for i, (p, lemma) in enumerate(zip(pos, lemmas)):
+        # _verb does nothing for a lemma outside the lexicon but "open" ("opened fire on")
+        verb = (p in ("VERB", "AUX", "ADJ") or tags[i].startswith("VB")) and (lemma in lex.verbs or lemma == "open")
+        killing = lemma in lex.killing and p == "NOUN"
+        home = p in ("NOUN", "PROPN") and (lemma in lex.homes or i in homely)  # "hometown", "home state"
+        seat = lemma in lex.seats and p == "NOUN"
+        if not (verb or killing or home or seat):
+            continue
+        token = doc[i]
+        if verb:
             _verb(ctx, token)
-        if token.lemma_.lower() in ctx.lex.killing and token.pos_ == "NOUN":
+        if killing:
             _killing_noun(ctx, token)
-        if token.pos_ in ("NOUN", "PROPN") and _is_home(token, ctx.lex):
+        if home:
             _home(ctx, token)
-        if token.lemma_.lower() in ctx.lex.seats and token.pos_ == "NOUN":
+        if seat:
             _seat(ctx, token)
     _extend_by_chains(ctx)
     for (subject, predicate, obj) in list(ctx.found):
@@ -338,14 +365,16 @@ def _in_place(ctx: _Context) -> None:
     for x, y in zip(order, order[1:]):
         if ctx.cat(y) != "LOC" or ctx.tokens[x][1] > ctx.tokens[y][0]:
             continue
-        between = doc[ctx.tokens[x][1] : ctx.tokens[y][0]]
-        words = " ".join(between.text.lower().split()) + " "
-        if not len(between) or not _IN_PLACE.match(words) or doc[ctx.tokens[x][0]].sent != between[0].sent:
+        gap = (ctx.tokens[x][1], ctx.tokens[y][0])  # the words between the two
+        if gap[0] >= gap[1]:
+            continue
+        words = " ".join(span_text(doc, *gap).lower().split()) + " "
+        if not _IN_PLACE.match(words) or doc[ctx.tokens[x][0]].sent != doc[gap[0]].sent:
             continue
         if ctx.cat(x) == "LOC" and _may_contain(ctx, y, x):
-            ctx.add(x, R.LOCATED_IN, y, between[0])
+            ctx.add(x, R.LOCATED_IN, y, doc[gap[0]])
         elif ctx.cat(x) == "ORG":
-            ctx.add(x, R.BASED_IN, y, between[0])
+            ctx.add(x, R.BASED_IN, y, doc[gap[0]])
 
 
 _DATELINE_GAP = re.compile(r"^,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)?\s*$")
@@ -423,9 +452,12 @@ def _party_state(ctx: _Context) -> None:
 
 
 def _root(ctx: _Context, index: int):
-    start, end = ctx.tokens[index]
-    span = ctx.doc[start:end]
-    return span.root
+    """The syntactic head of a mention's tokens (kept: several rules ask for it)."""
+    root = ctx.roots.get(index)
+    if root is None:
+        start, end = ctx.tokens[index]
+        root = ctx.roots[index] = ctx.doc[start:end].root
+    return root
 
 
 def _prepositions(ctx: _Context, index: int) -> None:
@@ -440,10 +472,12 @@ def _prepositions(ctx: _Context, index: int) -> None:
         last = max(root.conjuncts, key=lambda t: t.i)
         if last.i > root.i and last.i in ctx.at:
             carriers.append(last)
+    children, deps = token_children(ctx.doc), token_deps(ctx.doc)
     for token in carriers:
-        for prep in token.children:
-            if prep.dep_ != "prep" or start <= prep.i < end:
+        for p in children[token.i]:
+            if deps[p] != "prep" or start <= p < end:
                 continue
+            prep = ctx.doc[p]
             pobj = _pobj(prep)
             targets = ctx.mentions_of(pobj)
             if not targets and pobj is not None and x == "PER":  # "of the DEM's division"
@@ -591,6 +625,12 @@ def _title_noun(titles: list) -> object:
 def _demonym(ctx: _Context, token) -> int | None:
     """A mention of the state a demonym names ("Ukrainian" → a mention keyed ``ukraine``), the
     nearest in the document; the graph links entities, so any mention of the state will do."""
+    if token.i not in ctx.demonyms:  # several rules ask about the same word
+        ctx.demonyms[token.i] = _find_demonym(ctx, token)
+    return ctx.demonyms[token.i]
+
+
+def _find_demonym(ctx: _Context, token) -> int | None:
     words = [token.text]
     if token.i > 0 and ctx.doc[token.i - 1].dep_ == "amod" and ctx.doc[token.i - 1].head == token.head:
         words.insert(0, f"{ctx.doc[token.i - 1].text} {token.text}")  # "North Korean"
@@ -994,10 +1034,12 @@ def _seat(ctx: _Context, noun) -> None:
                 ctx.add(org, R.BASED_IN, place, noun)
 
 
-def _is_home(token, lex: _Lexicon) -> bool:
-    """"home", "hometown", "home state", "native South Carolina"."""
-    modifiers = (c.lower_ for c in token.children if c.dep_ in ("compound", "amod"))
-    return token.lemma_.lower() in lex.homes or any(m in ("home", "native") for m in modifiers)
+def _home_modified(doc) -> set[int]:
+    """Tokens with a "home" or "native" modifier ("home state", "native South Carolina"): with
+    the home nouns of the lexicon ("home", "hometown") they are what ``_home`` reads."""
+    lowers, deps, heads = token_lowers(doc), token_deps(doc), token_heads(doc)
+    return {heads[i] for i, lower in enumerate(lowers)
+            if lower in ("home", "native") and deps[i] in ("compound", "amod") and heads[i] != i}
 
 
 def _home(ctx: _Context, noun) -> None:

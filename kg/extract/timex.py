@@ -109,6 +109,25 @@ class _Found:
     hi: str | None = None
 
 
+# A part every match of a pattern contains, as written in the pattern. The patterns open with
+# \b and optional groups, so re tries them at every word; these start with a letter or digit
+# from a small set, which re skips to directly: a text without one is not scanned for the pattern.
+_MONTH_NAME = re.compile(_MONTH)
+_YEAR_NUMBER = re.compile(_YEAR)
+_NEEDS: dict[str, re.Pattern[str]] = {
+    "iso": re.compile(r"\d{4}-\d\d-\d\d"),
+    "mdy": _MONTH_NAME,
+    "dmy": _MONTH_NAME,
+    "part_month": _MONTH_NAME,
+    "part_year": _YEAR_NUMBER,
+    "month_year": _MONTH_NAME,
+    "month": _MONTH_NAME,
+    "year": _YEAR_NUMBER,
+    "weekday": re.compile(r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"),
+    "ago": re.compile(r"ago", re.I),
+}
+
+
 def find_times(doc, *, published: date | None) -> list[TimeExpr]:
     """Time expressions of a spaCy ``doc``, normalised against ``published`` when known.
 
@@ -142,7 +161,17 @@ def _matches(doc) -> list[tuple[str, re.Match[str], str | None]]:
     """Every pattern's matches with the tense of their clause: the same whatever the publication
     date, so kept per doc (quantities reads the times of the doc too)."""
     text = doc_text(doc)
-    return [(name, m, _tense(doc, m.start())) for name, pattern in _PATTERNS for m in pattern.finditer(text)]
+    present: dict[str, bool] = {}
+    found = []
+    for name, pattern in _PATTERNS:
+        need = _NEEDS.get(name)
+        if need is not None:
+            if need.pattern not in present:
+                present[need.pattern] = need.search(text) is not None
+            if not present[need.pattern]:
+                continue  # the pattern cannot match: spare the scan
+        found += [(name, m, _tense(doc, m.start())) for m in pattern.finditer(text)]
+    return found
 
 
 def _normalise(name: str, m: re.Match[str], published: date | None, tense: str | None) -> _Found | None:
