@@ -72,7 +72,6 @@ from kg.model import EntityKind, Mention, Span
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
-    from spacy.tokens import Span as SpacySpan
 
 #: Name of the ruler component and of the span group it writes.
 RULER_NAME = "newskg_gazetteer"
@@ -370,15 +369,16 @@ class _Finder:
         self.doc = doc
         self.gaz = gaz
         self.text = doc_text(doc)
-        # Doc.ents builds new spans on every access: index them once by token
-        self.ent_at = {t: ent for ent in doc.ents for t in range(ent.start, ent.end)}
+        # Doc.ents builds new spans on every access: read them once, index them by token
+        self.ents = list(doc.ents)
+        self.ent_at = {t: ent for ent in self.ents for t in range(ent.start, ent.end)}
         self.matches = self._gazetteer_matches()
         self.names = [(s, e) for s, e, k, _ in self.matches if k == NAME]
         self.names_at: dict[int, list[tuple[int, int]]] = {}
         for s, e in self.names:
             for t in range(s, e):
                 self.names_at.setdefault(t, []).append((s, e))
-        self.ner_labels = {(e.start, e.end): e.label_ for e in doc.ents}
+        self.ner_labels = {(e.start, e.end): e.label_ for e in self.ents}
         # names of known persons by their end: an organisation's name may run into one
         self.person_names_to: dict[int, list[tuple[int, int]]] = {}
         for s, e, kind, entry in self.matches:
@@ -472,23 +472,26 @@ class _Finder:
     def _gazetteer_matches(self) -> list[tuple[int, int, str, GazetteerEntry]]:
         """(start, end, type, entry) of every ruler match but caps stop words."""
         out = []
+        words = token_texts(self.doc)
         for span in self.doc.spans.get(SPANS_KEY, []):
+            start, end = span.start, span.end
             kind, _, entry_id = span.label_.partition("|")
             entry = self.gaz.get(entry_id)
             # "US", "WHO", "IT" in an all-caps headline are words, not acronyms
-            if entry is None or (len(span) == 1 and span.text.lower() in STOP_WORDS
-                                 and _caps_line(self.doc, span.start, span.end)):
+            if entry is None or (end - start == 1 and words[start].lower() in STOP_WORDS
+                                 and _caps_line(self.doc, start, end)):
                 continue
-            if kind == NAME and self._inside_other_name(span):
+            if kind == NAME and self._inside_other_name(start, end):
                 continue
-            out.append((span.start, span.end, kind, entry))
+            out.append((start, end, kind, entry))
         return out
 
-    def _inside_other_name(self, span: SpacySpan) -> bool:
-        """"U.S." in "the U.S. Open", "Kyiv" in "Kyiv Post" when NER saw a longer name."""
-        ent = self.ent_at.get(span.start)
-        if ent is not None and span.end < ent.end and ent.label_ in _NAME_LABELS:
-            following = self.doc[span.end]
+    def _inside_other_name(self, start: int, end: int) -> bool:
+        """"U.S." in "the U.S. Open", "Kyiv" in "Kyiv Post" when NER saw a longer name (tokens
+        ``start:end`` matched)."""
+        ent = self.ent_at.get(start)
+        if ent is not None and end < ent.end and ent.label_ in _NAME_LABELS:
+            following = self.doc[end]
             return following.is_title and following.lower_ not in _REGION_WORDS
         return False
 
@@ -532,7 +535,7 @@ class _Finder:
     # ---- NER ---------------------------------------------------------------------------------
     def _ner_candidates(self) -> Iterator[_Candidate]:
         breaks = _line_breaks(self.doc)
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ in NOT_ENTITIES:
                 continue
             # a name never runs over a line break: "Rolf Soderlind\nLONGYEAR" is the byline's name
@@ -897,8 +900,8 @@ class _Finder:
         teams = [seg for seg in segments if not seg[2]]
         if not teams or not (scored or (fixture and len(segments) > 1)):
             return
-        dates = [(e.start, e.end) for e in self.doc.ents if e.label_ in ("DATE", "TIME")]
-        persons = [(e.start, e.end) for e in self.doc.ents if e.label_ == "PERSON"]
+        dates = [(e.start, e.end) for e in self.ents if e.label_ in ("DATE", "TIME")]
+        persons = [(e.start, e.end) for e in self.ents if e.label_ == "PERSON"]
         for start, end, venue in segments:
             if any(s < end and start < e for s, e in dates):
                 continue  # "July 9 v Minor Counties XI"
