@@ -66,7 +66,8 @@ _MONTH = (
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _DAY2 = r"(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>1[89]\d\d|20\d\d)"
-_WEEKDAY = r"(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
+_WEEKDAY_NAME = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_WEEKDAY = r"(?:(?P<weekday>" + _WEEKDAY_NAME + r"),?\s+)?"
 _RANGE = r"(?:\s*(?:-|–|to|through)\s*" + _DAY2 + r")?"
 _PART = r"(?P<part>(?i:early|mid|late|(?:the\s+)?(?:end|beginning|start|middle)\s+of))"
 _PART_SEP = r"(?:-|\s+)"  # "mid-November", "early November"
@@ -86,7 +87,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?P<word>today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))\b", re.I
     )),
     ("weekday", re.compile(
-        r"\b(?P<rel>(?i:last|next|this|on))?\s*(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+        r"\b(?P<rel>(?i:last|next|this|on))?\s*(?P<weekday>" + _WEEKDAY_NAME + r")\b"
     )),
     ("period", re.compile(
         r"\b(?P<rel>last|this|next|earlier\s+this|later\s+this|past)\s+(?P<unit>week|month|year)\b", re.I
@@ -123,7 +124,7 @@ _NEEDS: dict[str, re.Pattern[str]] = {
     "month_year": _MONTH_NAME,
     "month": _MONTH_NAME,
     "year": _YEAR_NUMBER,
-    "weekday": re.compile(r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"),
+    "weekday": re.compile(_WEEKDAY_NAME),
     "ago": re.compile(r"ago", re.I),
 }
 
