@@ -10,9 +10,11 @@ the end (:func:`kg.questions.refresh_summary`).
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +94,22 @@ def _extract_worker_init() -> None:
     from kg.extract import load_extractor
 
     _WORKER_EXTRACTOR = load_extractor()
+    gc.freeze()  # the worker lives for the build: see _frozen
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """Everything alive now (the loaded model and gazetteers, some 175,000 objects) kept out
+    of the garbage collector's sight while documents stream: each full collection would walk
+    them all again, about 0.1 s each (measured: 0.31 s of a 12 s build of 88 articles)."""
+    if gc.get_freeze_count():  # the host process froze its own objects: leave that to it
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _extract_in_worker(document: Document) -> Extraction | KgError:
@@ -109,7 +127,9 @@ def _extractions(documents: Iterable[Document], jobs: int) -> Iterator[Extractio
     if jobs <= 1:
         from kg.extract import load_extractor
 
-        yield from load_extractor().pipe(documents, errors=True)  # spaCy batches the documents
+        extractor = load_extractor()
+        with _frozen():
+            yield from extractor.pipe(documents, errors=True)  # spaCy batches the documents
         return
     import multiprocessing
     from collections import deque

@@ -69,6 +69,21 @@ def test_batches_written_behind_extraction_are_whole_counted_and_not_repeated(tm
         assert all(store.has_document(h) for h in {d.id for d in iter_documents([folder])})
 
 
+def test_the_loaded_model_is_frozen_for_the_collector_during_the_build_only(tmp_path, extractor, monkeypatch):
+    """A full collection would walk the model's objects again and again: they are frozen while
+    documents stream, and handed back to the collector when the build ends."""
+    import gc
+
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)  # the first document is counted mid-stream
+    assert gc.get_freeze_count() == 0
+    frozen: list[int] = []
+    build([articles(tmp_path / "in", 2)], store=tmp_path / "s", progress=lambda r, _: frozen.append(gc.get_freeze_count()))
+    assert max(frozen) > 100_000  # the model and gazetteers, not a handful of objects
+    assert gc.get_freeze_count() == 0
+
+
 def test_parallel_build_equals_serial(tmp_path, extractor):
     folder = articles(tmp_path / "in", 4)
     build([folder], store=tmp_path / "one", jobs=1)
