@@ -7,11 +7,14 @@ Names are looked up case- and accent-insensitively through the ``nkg:nameKey`` o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -366,9 +369,19 @@ def refresh_summary(store: Store) -> None:
     one lookup instead of a pass over every claim and mention, and a listing of selected
     claims one lookup per claim instead of some twenty."""
     graph = Minter().summary_graph()
-    listing = _claim_listing(_rows(store, "claims"))  # the heaviest query: run once, used twice
-    answers = {name: live(store) for name, live in _SUMMARIZED.items() if name != "conflicts"}
-    answers["conflicts"] = _conflicts(store, listing)
+
+    def claims() -> tuple[list[Row], list[Row]]:
+        listing = _claim_listing(_rows(store, "claims"))  # the heaviest query: run once, used twice
+        return listing, _conflicts(store, listing)
+
+    jobs: dict[str, Callable[[], Any]] = {"claims": claims}
+    jobs.update((name, functools.partial(live, store)) for name, live in _SUMMARIZED.items() if name != "conflicts")
+    # The answers are independent: on the embedded store they run side by side, one core each.
+    workers = min(len(jobs), os.cpu_count() or 1) if store.concurrent_queries else 1
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-summary") as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}  # the heaviest first
+        answers = {name: future.result() for name, future in futures.items()}
+    listing, answers["conflicts"] = answers.pop("claims")
     quads = [
         Quad(NamedNode(f"{graph.value}/{name}"), NKG.answer, Literal(json.dumps(answer), datatype=_JSON), graph)
         for name, answer in answers.items()

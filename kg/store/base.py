@@ -38,6 +38,9 @@ class Store:
     """
 
     location: str
+    #: Whether queries may run in several threads at once (the embedded store evaluates them
+    #: without holding the GIL; the remote one shares one urllib opener and its auth state).
+    concurrent_queries: bool = False
 
     def has_document(self, doc_id: str) -> bool:
         """Whether a document with this content hash is stored."""

@@ -28,6 +28,8 @@ class EmbeddedStore(Store):
     """pyoxigraph on disk. Only one process may hold it at a time; a second waits up to
     ``wait`` seconds for it, then gets ``StoreBusyError`` (never a corrupted store)."""
 
+    concurrent_queries = True
+
     def __init__(self, location: str | Path, *, create: bool = True, wait: float = 0.0) -> None:
         self.location = str(location)
         self._dirty = False  # flush on close only after writes: queries stay cheap
