@@ -27,7 +27,6 @@ COLUMNS = {
     "token_tags": lambda t: t.tag_,
     "token_deps": lambda t: t.dep_,
     "token_heads": lambda t: t.head.i,
-    "token_children": lambda t: [c.i for c in t.children],
     "token_starts": lambda t: t.idx,
 }
 FLAGS = ["IS_SPACE", "IS_ALPHA", "IS_UPPER", "IS_TITLE", "IS_LOWER", "IS_PUNCT"]

@@ -123,18 +123,6 @@ def _offsets(doc: Doc) -> tuple[str, list[int], list[int]]:
         doc_text(d), token_starts(d), [s + len(w) for s, w in zip(token_starts(d), token_texts(d))]))
 
 
-def token_children(doc: Doc) -> list[list[int]]:
-    """Every token's ``children`` as indices, in text order (as ``Token.children`` gives them)."""
-    def make(d: Doc) -> list[list[int]]:
-        children: list[list[int]] = [[] for _ in range(len(d))]
-        for i, head in enumerate(token_heads(d)):
-            if head != i:
-                children[head].append(i)
-        return children
-
-    return per_doc(doc, "children", make)
-
-
 def token_heads(doc: Doc) -> list[int]:
     """Every token's ``head.i`` (spaCy stores the head as an offset, in an unsigned array)."""
     return per_doc(doc, "heads", lambda d: [i + offset for i, offset in enumerate(

@@ -54,8 +54,8 @@ from kg.config import read_data
 from kg.extract.docs import (
     doc_text,
     expanded_range,
+    per_doc,
     span_text,
-    token_children,
     token_deps,
     token_heads,
     token_lemmas,
@@ -466,16 +466,16 @@ def _prepositions(ctx: _Context, index: int) -> None:
     start, end = ctx.tokens[index]
     x = ctx.cat(index)
     root = _root(ctx, index)
-    carriers = list(ctx.doc[start:end])
-    carriers += [c for c in root.children if c.dep_ == "appos" and c.like_num]  # "Ferraro, 50, of Bethany"
+    carriers = list(range(start, end))
+    carriers += [c.i for c in root.children if c.dep_ == "appos" and c.like_num]  # "Ferraro, 50, of Bethany"
     if x == "LOC" and root.conjuncts:  # "Brazoria, Fort Bend and Galveston in southeast Texas"
         last = max(root.conjuncts, key=lambda t: t.i)
         if last.i > root.i and last.i in ctx.at:
-            carriers.append(last)
-    children, deps = token_children(ctx.doc), token_deps(ctx.doc)
-    for token in carriers:
-        for p in children[token.i]:
-            if deps[p] != "prep" or start <= p < end:
+            carriers.append(last.i)
+    preps = _prepositions_of(ctx.doc)
+    for carrier in carriers:
+        for p in preps.get(carrier, ()):
+            if start <= p < end:
                 continue
             prep = ctx.doc[p]
             pobj = _pobj(prep)
@@ -484,6 +484,19 @@ def _prepositions(ctx: _Context, index: int) -> None:
                 targets = [ctx.at[c.i] for c in pobj.children if c.dep_ == "poss" and c.i in ctx.at]
             for y in targets:
                 _prepositional(ctx, index, x, prep, y)
+
+
+def _prepositions_of(doc) -> dict[int, list[int]]:
+    """The prepositions hanging on each token that has any, in text order: a column of every
+    token's children would cost a list per word for the few that carry one."""
+    def make(d) -> dict[int, list[int]]:
+        preps: dict[int, list[int]] = {}
+        for i, (dep, head) in enumerate(zip(token_deps(d), token_heads(d))):
+            if dep == "prep" and head != i:
+                preps.setdefault(head, []).append(i)
+        return preps
+
+    return per_doc(doc, "prepositions", make)
 
 
 def _prepositional(ctx: _Context, index: int, x: str | None, prep, y: int) -> None:
