@@ -18,7 +18,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.model import EntityKind, EventKind, Hedge, RelationType, Stance
 
@@ -36,6 +36,8 @@ NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
+# an open namespace: rdflib's closed XSD warns when pytest probes module attributes (_mock_name)
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 NKGSH = Namespace("https://w3id.org/newskg/shapes#")
 
