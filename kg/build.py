@@ -11,6 +11,7 @@ the end (:func:`kg.questions.refresh_summary`).
 from __future__ import annotations
 
 import gc
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -79,8 +80,13 @@ class BuildReport:
 BATCH_DOCUMENTS = 16
 BATCH_QUADS = 50_000
 
-#: Documents handed to each worker process ahead of the writer (bounds memory, keeps workers busy).
-IN_FLIGHT_PER_JOB = 4
+#: Documents handed to a worker process at once: spaCy batches them (one at a time is about
+#: 10 % slower, measured).
+CHUNK_DOCUMENTS = 8
+
+#: Chunks per worker handed out ahead of the writer: one being extracted and one waiting, so no
+#: worker idles; with the chunk size it bounds the documents held in memory.
+IN_FLIGHT_PER_JOB = 2
 
 #: Seconds a build waits for a store that another process (a query) holds.
 LOCK_WAIT = 30.0
@@ -112,7 +118,14 @@ def _frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _extract_in_worker(document: Document) -> Extraction | KgError:
+def _extract_in_worker(documents: list[Document]) -> list[Extraction | KgError]:
+    try:
+        return list(_WORKER_EXTRACTOR.pipe(documents, errors=True))
+    except Exception:  # spaCy itself failed on one of them: extract one by one to name it
+        return [_extract_one(document) for document in documents]
+
+
+def _extract_one(document: Document) -> Extraction | KgError:
     try:
         return _WORKER_EXTRACTOR.extract(document)
     except Exception as exc:  # a failing document must not stop the others
@@ -137,15 +150,16 @@ def _extractions(documents: Iterable[Document], jobs: int) -> Iterator[Extractio
     # fork shares the loaded interpreter; spawn would re-import everything in each worker.
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_extract_worker_init) as pool:
-        # A bounded window of documents in flight: Pool.imap reads its whole input at once and
+        # A bounded window of chunks in flight: Pool.imap reads its whole input at once and
         # queues every result the writer has not taken yet, so memory would grow with the corpus.
         window: deque = deque()
-        for document in documents:
-            window.append(pool.apply_async(_extract_in_worker, (document,)))
+        docs = iter(documents)
+        while chunk := list(itertools.islice(docs, CHUNK_DOCUMENTS)):
+            window.append(pool.apply_async(_extract_in_worker, (chunk,)))
             if len(window) >= IN_FLIGHT_PER_JOB * jobs:
-                yield window.popleft().get()
+                yield from window.popleft().get()
         while window:
-            yield window.popleft().get()
+            yield from window.popleft().get()
 
 
 class _LabelKeeper:

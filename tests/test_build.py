@@ -92,12 +92,15 @@ def test_parallel_build_equals_serial(tmp_path, extractor):
     assert graph_sizes(tmp_path / "one") == graph_sizes(tmp_path / "two")
 
 
-def test_parallel_extraction_keeps_few_documents_in_flight(tmp_path, extractor, monkeypatch):
-    """Memory stays flat: workers are handed a bounded window of documents, not the corpus."""
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_parallel_extraction_keeps_few_documents_in_flight(tmp_path, extractor, monkeypatch, chunk):
+    """Memory stays flat: workers are handed a bounded window of chunks of documents, not the
+    corpus, and the extractions come back in input order."""
     import kg.build
     from kg.documents import document_from_text
 
     monkeypatch.setattr(kg.build, "IN_FLIGHT_PER_JOB", 2)
+    monkeypatch.setattr(kg.build, "CHUNK_DOCUMENTS", chunk)
     read = []
 
     def documents():
@@ -108,8 +111,30 @@ def test_parallel_extraction_keeps_few_documents_in_flight(tmp_path, extractor, 
     seen = []
     for result in kg.build._extractions(documents(), jobs=2):
         seen.append(result.document.text)
-        assert len(read) - len(seen) < 2 * 2, "more documents in flight than the window"
+        assert len(read) - len(seen) < 2 * 2 * chunk, "more documents in flight than the window"
     assert [t.split(":")[0] for t in seen] == [f"Report {n}" for n in range(10)]  # input order
+
+
+def test_a_worker_chunk_that_fails_in_spacy_names_the_document_and_keeps_the_others(extractor, monkeypatch):
+    import kg.build
+    from kg.documents import document_from_text
+
+    documents = [document_from_text(f"Report {n}: Ukraine said that Russia attacked Kharkiv.", path=f"{n}.txt")
+                 for n in range(3)]  # fmt: skip
+
+    class Flaky:  # spaCy fails on document 1, whether batched or alone
+        def pipe(self, docs, *, errors):
+            raise ValueError("batch failed")
+
+        def extract(self, document):
+            if document.path == "1.txt":
+                raise ValueError("cannot parse")
+            return extractor.extract(document)
+
+    monkeypatch.setattr(kg.build, "_WORKER_EXTRACTOR", Flaky())
+    results = kg.build._extract_in_worker(documents)
+    assert [type(r).__name__ for r in results] == ["Extraction", "KgError", "Extraction"]
+    assert str(results[1]) == "1.txt: extraction failed: ValueError: cannot parse"
 
 
 BAD = {
