@@ -60,9 +60,9 @@ def words(texts: list[str]) -> int:
 
 def bench_build(copies: int, rounds: int = 3) -> None:
     """Build throughput (words/s) against raw spaCy nlp.pipe with the model's components, and
-    --jobs 2 against --jobs 1. Raw and kg runs alternate, ``rounds`` pairs: on a shared machine
-    the speed drifts by ±10 % within minutes, and a pair run back to back sees the same drift, so
-    the ratio reported is the median of the pairs' ratios."""
+    --jobs 2 against --jobs 1. Each round runs raw spaCy, --jobs 1 and --jobs 2 back to back:
+    on a shared machine the speed drifts by ±10 % within minutes, and runs close together see
+    the same drift, so each ratio reported is the median over the rounds, with its range."""
     from kg.build import build
     from kg.extract import load_extractor
     from kg.extract.pipeline import load_nlp
@@ -73,24 +73,29 @@ def bench_build(copies: int, rounds: int = 3) -> None:
     nlp = load_nlp(baseline=True)
     load_extractor()  # model and gazetteers loaded before the clock starts, as the raw pipeline is
     list(nlp.pipe(texts[:5]))  # warm up
-    raw_s, one_s = [], []
+    seconds: dict[str, list[float]] = {"raw": [], "one": [], "two": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_corpus(texts, Path(tmp) / "in")
         for n in range(rounds):
             t0 = time.perf_counter()
             for _ in nlp.pipe(texts, batch_size=16):
                 pass
-            raw_s.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            build([folder], store=Path(tmp) / f"one-{n}", jobs=1)
-            one_s.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        build([folder], store=Path(tmp) / "two", jobs=2)
-        two = n_words / (time.perf_counter() - t0)
-    raw, one = n_words / statistics.median(raw_s), n_words / statistics.median(one_s)
-    ratios = sorted(r / o for r, o in zip(raw_s, one_s))
-    report("build", words=float(n_words), raw_spacy_wps=raw, kg_wps=one, ratio_vs_spacy=statistics.median(ratios),
-           ratio_range=f"{ratios[0]:.3f}-{ratios[-1]:.3f}", jobs2_wps=two, jobs2_vs_jobs1=two / one)  # fmt: skip
+            seconds["raw"].append(time.perf_counter() - t0)
+            for name, jobs in (("one", 1), ("two", 2)):
+                t0 = time.perf_counter()
+                build([folder], store=Path(tmp) / f"{name}-{n}", jobs=jobs)
+                seconds[name].append(time.perf_counter() - t0)
+
+    def ratio(measured: str, reference: str) -> tuple[float, str]:
+        """Speed of ``measured`` relative to ``reference``, round by round."""
+        found = sorted(r / m for m, r in zip(seconds[measured], seconds[reference]))
+        return statistics.median(found), f"{found[0]:.3f}-{found[-1]:.3f}"
+
+    wps = {name: n_words / statistics.median(found) for name, found in seconds.items()}
+    vs_spacy, vs_spacy_range = ratio("one", "raw")
+    jobs2, jobs2_range = ratio("two", "one")
+    report("build", words=float(n_words), raw_spacy_wps=wps["raw"], kg_wps=wps["one"], ratio_vs_spacy=vs_spacy,
+           ratio_range=vs_spacy_range, jobs2_wps=wps["two"], jobs2_vs_jobs1=jobs2, jobs2_range=jobs2_range)  # fmt: skip
 
 
 def _document_quads(copies: int) -> list[list]:
