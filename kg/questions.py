@@ -14,7 +14,6 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -368,13 +367,16 @@ def refresh_summary(store: Store) -> None:
     (the live answers never read the summary): asked on a large store, each answer then costs
     one lookup instead of a pass over every claim and mention, and a listing of selected
     claims one lookup per claim instead of some twenty."""
+    # here, not at the top: concurrent.futures brings logging, 8 ms on every question's start
+    from concurrent.futures import ThreadPoolExecutor
+
     graph = Minter().summary_graph()
 
-    def claims() -> tuple[list[Row], list[Row]]:
+    def listing_and_conflicts() -> tuple[list[Row], list[Row]]:
         listing = _claim_listing(_rows(store, "claims"))  # the heaviest query: run once, used twice
         return listing, _conflicts(store, listing)
 
-    jobs: dict[str, Callable[[], Any]] = {"claims": claims}
+    jobs: dict[str, Callable[[], Any]] = {"claims": listing_and_conflicts}
     jobs.update((name, functools.partial(live, store)) for name, live in _SUMMARIZED.items() if name != "conflicts")
     # The answers are independent: on the embedded store they run side by side, one core each.
     workers = min(len(jobs), os.cpu_count() or 1) if store.concurrent_queries else 1

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SEED
+from conftest import SEED
 from kg.build import build
 from kg.documents import iter_documents
 from kg.cli import cli
