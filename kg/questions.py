@@ -307,16 +307,30 @@ def _stance_conflicts(store: Store, listing: list[Row]) -> list[Row]:
     for row in _rows(store, "claim-entities"):
         named[str(row["claim"])].add(str(row["entity"]))
         labels[str(row["entity"])] = str(row["label"])
+    return _stance_pairs(listing, named, labels)
+
+
+def _stance_pairs(listing: list[Row], named: dict[str, set[str]], labels: dict[str, str]) -> list[Row]:
+    """Each denial beside the assertions by other sources about the same actors; ``named``
+    holds the entities each claim names, ``labels`` their labels."""
     # one claim per source and content: a statement repeated by many articles is paired once
     every = {str(c["claim"]): c for c in _dedupe(listing, "source", "stance", "content")}
     negative = [c for c in every.values() if c["stance"] in (Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value)]
+    # Assertions by the entities they name, in listing order: a denial is checked against the
+    # assertions naming its rarest actor, not against every claim (that grew with denials
+    # times claims: minutes on a store of thousands of distinct articles).
+    naming: dict[str, list[Row]] = defaultdict(list)
+    for claim in every.values():
+        if claim["stance"] == Stance.ASSERTED.value:
+            for entity in named.get(str(claim["claim"]), ()):
+                naming[entity].append(claim)
     out = []
     for denial in negative:
         topic = named.get(str(denial["claim"]), set())
         if not topic:
             continue
-        for claim in every.values():
-            if claim["stance"] != Stance.ASSERTED.value or claim["source"] == denial["source"]:
+        for claim in min((naming[e] for e in topic), key=len):
+            if claim["source"] == denial["source"]:
                 continue
             # the assertion is about the same actors, not a wider story that merely names them
             said = named.get(str(claim["claim"]), set())

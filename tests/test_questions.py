@@ -143,3 +143,37 @@ def test_claim_listings_read_the_kept_rows_and_only_a_whole_summary(store):
     assert [r["content"] for r in questions.claims(store, by="HUR")] == ["planted"]
     store.write_graph(graph, [planted], replace=True)  # rows without the count: computed live
     assert "planted" not in {r["content"] for r in questions.claims(store, by="HUR")}
+
+
+def test_stance_pairs_equal_checking_every_denial_against_every_assertion():
+    """The index of assertions by the actors they name finds the same pairs, in the same
+    order, as comparing each denial with every claim."""
+    import random
+
+    from kg.model import Stance
+
+    rng = random.Random(5)
+    actors = [f"e{n}" for n in range(12)]
+    stances = [Stance.ASSERTED.value] * 6 + [Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value]
+    listing, named = [], {}
+    for n in range(400):
+        claim = f"c{n}"
+        listing.append({"claim": claim, "source": rng.choice("ABCDE"), "stance": rng.choice(stances),
+                        "content": f"said {rng.randrange(60)}"})  # fmt: skip
+        named[claim] = set(rng.sample(actors, rng.choice([0, 1, 1, 2, 2, 3, 4])))
+    labels = {a: a.upper() for a in actors}
+
+    every = {c["claim"]: c for c in questions._dedupe(listing, "source", "stance", "content")}
+    expected = []
+    for denial in every.values():
+        topic = named[denial["claim"]]
+        if denial["stance"] == Stance.ASSERTED.value or not topic:
+            continue
+        for claim in every.values():
+            said = named[claim["claim"]]
+            if (claim["stance"] == Stance.ASSERTED.value and claim["source"] != denial["source"]
+                    and topic <= said and 2 * len(topic) >= len(said)):  # fmt: skip
+                expected.append((denial["claim"], claim["claim"], ", ".join(sorted(labels[e] for e in topic))))
+    found = questions._stance_pairs(listing, named, labels)
+    assert [(p["a"]["claim"], p["b"]["claim"], p["subject"]) for p in found] == expected
+    assert len(expected) > 50  # the draw pairs many denials with many assertions
