@@ -150,40 +150,53 @@ def bench_quads(copies: int) -> None:
            raw_extend_vs_bulk_load=extend / raw, kg_vs_raw_extend=ours / extend)  # fmt: skip
 
 
-def _synthetic_store(path: Path, target_quads: int) -> int:
-    """A store of about ``target_quads``: the corpus's real graphs, copied under new document
-    hashes (entities stay shared, as the same actors recur across articles)."""
-    import hashlib
-    import io
+class _Copies:
+    """The corpus's real graphs, copied under new document hashes (entities stay shared, as
+    the same actors recur across articles): copy ``n`` as N-Quads and its document hashes."""
 
-    import pyoxigraph
+    def __init__(self) -> None:
+        import io
 
-    per_doc = _document_quads(1)
-    template = io.BytesIO()
-    pyoxigraph.serialize([q for quads in per_doc for q in quads], template, format=pyoxigraph.RdfFormat.N_QUADS)
-    text = template.getvalue().decode("utf-8")
-    # each document's own graph is copied under a new hash; the shared graph stays one graph,
-    # as it is in a real store (copying it would multiply every join on entity names)
-    ids = {q.graph_name.value.rsplit("/", 1)[-1] for quads in per_doc for q in quads if "/document/" in q.graph_name.value}
-    store = pyoxigraph.Store(str(path))
-    from kg.store.base import ontology_triples
+        import pyoxigraph
 
-    ontology = pyoxigraph.NamedNode("https://w3id.org/newskg/ontology")
-    store.extend([pyoxigraph.Quad(t.subject, t.predicate, t.object, ontology) for t in ontology_triples()])
-    per_copy = sum(1 for quads in per_doc for q in quads if "/document/" in q.graph_name.value)
-    copies = max(1, -(-target_quads // max(1, per_copy)))  # at least the target
-    n = 0
-    while n < copies or len(store) < target_quads:  # copies share quads: count, not estimate
-        chunk = text
-        for doc_id in ids:
+        per_doc = _document_quads(1)
+        template = io.BytesIO()
+        pyoxigraph.serialize([q for quads in per_doc for q in quads], template, format=pyoxigraph.RdfFormat.N_QUADS)
+        self.text = template.getvalue().decode("utf-8")
+        # each document's own graph is copied under a new hash; the shared graph stays one graph,
+        # as it is in a real store (copying it would multiply every join on entity names)
+        self.ids = {q.graph_name.value.rsplit("/", 1)[-1] for quads in per_doc for q in quads if "/document/" in q.graph_name.value}
+        self.per_copy = sum(1 for quads in per_doc for q in quads if "/document/" in q.graph_name.value)
+
+    def copy(self, n: int) -> tuple[bytes, list[str]]:
+        import hashlib
+
+        chunk, ids = self.text, []
+        for doc_id in self.ids:
             new = hashlib.sha256(f"{doc_id}{n}".encode()).hexdigest()
             chunk = chunk.replace(doc_id, new).replace(doc_id[:16], new[:16])
-        store.bulk_load(chunk.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+            ids.append(new)
+        return chunk.encode("utf-8"), ids
+
+
+def _synthetic_store(path: Path, target_quads: int, copies: _Copies) -> tuple[int, int]:
+    """A store of about ``target_quads`` copies of the corpus: its quads and copies."""
+    import pyoxigraph
+
+    from kg.store.base import ontology_triples
+
+    store = pyoxigraph.Store(str(path))
+    ontology = pyoxigraph.NamedNode("https://w3id.org/newskg/ontology")
+    store.extend([pyoxigraph.Quad(t.subject, t.predicate, t.object, ontology) for t in ontology_triples()])
+    wanted = max(1, -(-target_quads // max(1, copies.per_copy)))  # at least the target
+    n = 0
+    while n < wanted or len(store) < target_quads:  # copies share quads: count, not estimate
+        store.bulk_load(copies.copy(n)[0], format=pyoxigraph.RdfFormat.N_QUADS)
         n += 1
     store.flush()
     count = len(store)
     del store
-    return count
+    return count, n
 
 
 def bench_latency(target: int) -> None:
@@ -192,8 +205,9 @@ def bench_latency(target: int) -> None:
     from kg import questions
     from kg.store import open_store
 
+    copies = _Copies()
     with tempfile.TemporaryDirectory() as tmp:
-        size = _synthetic_store(Path(tmp) / "s", target)
+        size, n = _synthetic_store(Path(tmp) / "s", target, copies)
         with open_store(Path(tmp) / "s") as store:
             t0 = time.perf_counter()
             questions.refresh_summary(store)  # as kg build does at its end
@@ -216,6 +230,28 @@ def bench_latency(target: int) -> None:
                     times.append(time.perf_counter() - t0)
                 times.sort()
                 report("latency", question=name, quads=float(size), p50_ms=1000 * statistics.median(times), p95_ms=1000 * times[-1])
+            _bench_merge(store, copies, n)
+
+
+def _bench_merge(store, copies: _Copies, n: int) -> None:
+    """A build adding one more copy of the corpus to the store: the summary kept up to date by
+    merging its documents in, against computing it anew (as a build of a large share does)."""
+    import pyoxigraph
+
+    from kg import questions
+
+    questions.mark_summary_stale(store)  # as a build does before it writes
+    text, ids = copies.copy(n)
+    quads = list(pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.N_QUADS))
+    store.write_graphs([(quads[0].graph_name, quads)])
+    t0 = time.perf_counter()
+    questions.refresh_summary(store, added=ids)
+    merge = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    questions.refresh_summary(store)
+    anew = time.perf_counter() - t0
+    report("summary", documents_added=float(len(ids)), quads=float(store.count_quads()), merge_s=merge, anew_s=anew,
+           anew_vs_merge=anew / merge)  # fmt: skip
 
 
 def _median_run(cmd: list[str], n: int = 7) -> float:

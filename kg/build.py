@@ -1,11 +1,11 @@
 """The library function behind ``kg build``: documents → extraction → resolution → mapping → store.
 
 Documents are streamed: memory does not grow with the number of articles while they are
-extracted and written (the summary computed at the end holds a row per claim). Each document is
+extracted and written (the summary kept at the end holds a row per claim). Each document is
 written as one named graph in one atomic write, keyed by its content hash, so a re-run skips
 what is stored (``force`` rebuilds it) and an interrupted build leaves no half-written document.
-A build that writes drops the summary of whole-store answers first and computes it anew at
-the end (:func:`kg.questions.refresh_summary`).
+A build that writes marks the summary of whole-store answers stale first and, at the end,
+merges the documents it wrote into it or computes it anew (:func:`kg.questions.refresh_summary`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from kg.errors import InputError, KgError
 from kg.mapping import Minter, Run, document_quads, new_run
 from kg.model import Document, Extraction, Resolution
 from kg.ontology import RDFS
-from kg.questions import drop_summary, has_summary, refresh_summary
+from kg.questions import has_summary, mark_summary_stale, refresh_summary
 from kg.resolve import resolve
 from kg.store import Store, document_graph, open_store
 
@@ -229,6 +229,7 @@ def build(
         pending: list[tuple[Extraction, Resolution, list]] = []
         writing: tuple[Future[None], list[tuple[Extraction, Resolution, list]]] | None = None
         wrote = False
+        added: list[str] = []  # the documents written, merged into the kept summary at the end
 
         def finish() -> None:
             """Wait for the batch being written (its store error surfaces here) and count it."""
@@ -239,6 +240,7 @@ def build(
             writing = None
             future.result()
             for extraction, resolution, quads in batch:
+                added.append(extraction.document.id)
                 report.built += 1
                 report.quads += len(quads)
                 report.entities += len(resolution.entities)
@@ -251,7 +253,7 @@ def build(
         def flush() -> None:
             nonlocal wrote, writing
             if not wrote:  # the kept answers are stale from the first write on
-                drop_summary(target)
+                mark_summary_stale(target)
                 wrote = True
             batch = pending.copy()
             pending.clear()
@@ -286,7 +288,8 @@ def build(
                 flush()
             finish()
         if wrote or not has_summary(target):
-            refresh_summary(target)
+            # replaced documents cannot be taken out of the kept state: it is computed anew
+            refresh_summary(target, added=None if force else added)
     finally:
         if owned:
             target.close()

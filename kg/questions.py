@@ -85,7 +85,12 @@ def _entities(store: Store) -> list[Row]:
     found = _rows(store, "entities")
     for row in found:
         row["aliases"] = _split(row.get("aliases"))
-    return found
+    return _by_mentions(found)
+
+
+def _by_mentions(found: list[Row]) -> list[Row]:
+    """Most mentioned first, ties in one fixed order (stores break them each their own way)."""
+    return sorted(found, key=lambda r: (-int(r["mentions"]), str(r["label"]), str(r["type"]), str(r["entity"])))  # type: ignore[call-overload]
 
 
 def _split(value: object) -> list[str]:
@@ -155,6 +160,10 @@ def _kept_claim_rows(store: Store, claims: list[str] | None) -> list[Row] | None
     ``None`` when the store keeps no summary (then the listing is computed live)."""
     if _kept(store, _CLAIM_ROWS, lambda _: None) is None:  # no summary, or not a whole one
         return None
+    return _claim_rows(store, claims)
+
+
+def _claim_rows(store: Store, claims: list[str] | None) -> list[Row]:
     if claims is None:
         prefix = _claim_rows_prefix()
         sparql = f'SELECT ?answer WHERE {{ ?row {NKG.answer} ?answer FILTER(STRSTARTS(STR(?row), "{prefix}")) }}'
@@ -241,9 +250,15 @@ def _timeline(store: Store) -> list[Row]:
     found = _dedupe(ordered, "item")
     for row in found:
         row["year_known"] = not str(row.get("when", "")).startswith("--")
-    found.sort(key=lambda r: (_time_sort_key(r), str(r.get("document")), str(r.get("kind"))))
     keys = ("when", "start", "end", "year_known", "kind", "summary", "source", "evidence", "document", "item")
-    return [{k: row.get(k) for k in keys} for row in found]
+    return _in_time_order([{k: row.get(k) for k in keys} for row in found])
+
+
+def _in_time_order(found: list[Row]) -> list[Row]:
+    """Timeline rows in time order, ties by document, kind and item."""
+    ordered = sorted(found, key=lambda r: str(r["item"]))
+    ordered.sort(key=lambda r: (_time_sort_key(r), str(r.get("document")), str(r.get("kind"))))
+    return ordered
 
 
 # --- conflicts -------------------------------------------------------------------------------
@@ -270,10 +285,19 @@ def conflicts(store: Store) -> list[Row]:
     return _kept(store, "conflicts", _conflicts)
 
 
-def _conflicts(store: Store, listing: list[Row] | None = None) -> list[Row]:
-    """``listing``: every claim's listing rows when the caller has them already."""
+def _conflicts(store: Store) -> list[Row]:
+    return _conflict_pairs(_casualties(_rows(store, "figures")), _rows(store, "claim-entities"), claims(store))
+
+
+def _casualties(figures: list[Row]) -> list[Row]:
+    return [r for r in figures if any(w in str(r.get("measure", "")).lower() for w in _CASUALTY_WORDS)]
+
+
+def _conflict_pairs(figures: list[Row], claim_entities: list[Row], listing: list[Row]) -> list[Row]:
+    """The conflicts among casualty ``figures`` (rows of the figures query, in its order) and
+    among the claims of ``listing`` (every claim's listing rows, in listing order), given the
+    entities each claim names (``claim_entities``)."""
     out: list[Row] = []
-    figures = [r for r in _rows(store, "figures") if any(w in str(r.get("measure", "")).lower() for w in _CASUALTY_WORDS)]
     by_subject: dict[object, list[Row]] = defaultdict(list)
     for row in figures:
         by_subject[row.get("subject")].append(row)
@@ -286,7 +310,12 @@ def _conflicts(store: Store, listing: list[Row] | None = None) -> list[Row]:
         for a, b in itertools.combinations(distinct, 2):
             if a["claim"] != b["claim"] and _differ(a, b):
                 out.append(_pair("figures", str(group[0].get("subjectLabel")), a, b))
-    out.extend(_stance_conflicts(store, claims(store) if listing is None else listing))
+    named: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for row in claim_entities:
+        named[str(row["claim"])].add(str(row["entity"]))
+        labels[str(row["entity"])] = str(row["label"])
+    out.extend(_stance_pairs(listing, named, labels))
     return out
 
 
@@ -299,15 +328,6 @@ def _pair(kind: str, subject: str, a: Row, b: Row) -> Row:
         }  # fmt: skip
 
     return {"kind": kind, "subject": subject, "a": side(a), "b": side(b)}
-
-
-def _stance_conflicts(store: Store, listing: list[Row]) -> list[Row]:
-    named: dict[str, set[str]] = defaultdict(set)
-    labels: dict[str, str] = {}
-    for row in _rows(store, "claim-entities"):
-        named[str(row["claim"])].add(str(row["entity"]))
-        labels[str(row["entity"])] = str(row["label"])
-    return _stance_pairs(listing, named, labels)
 
 
 def _stance_pairs(listing: list[Row], named: dict[str, set[str]], labels: dict[str, str]) -> list[Row]:
@@ -346,75 +366,278 @@ def sources(store: Store) -> list[Row]:
 
 
 def _sources(store: Store) -> list[Row]:
+    return _with_topics(_source_rows(store), _rows(store, "source-topics"))
+
+
+def _source_rows(store: Store) -> list[Row]:
     found = _rows(store, "sources")
-    about: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for row in _rows(store, "source-topics"):
-        about[str(row["source"])].append((-int(row["claims"]), str(row["label"])))  # type: ignore[call-overload]
     for row in found:
         row["stances"] = _split(row.get("stances"))
         row["relayedBy"] = _split(row.get("relayedBy"))
-        row["about"] = [label for _, label in sorted(about.get(str(row["source"]), []))[:5]]
     return found
 
 
-# --- the summary: whole-store answers kept at build time ------------------------------------
+def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
+    """Sources with the five entities their claims name most (``topics``: rows of the
+    source-topics query), most cited first, ties in one fixed order."""
+    about: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for row in topics:
+        about[str(row["source"])].append((-int(row["claims"]), str(row["label"])))  # type: ignore[call-overload]
+    out = [{**row, "about": [label for _, label in sorted(about.get(str(row["source"]), []))[:5]]} for row in found]
+    out.sort(key=lambda r: (-int(r["claims"]), str(r["source"]), str(r.get("sourceEntity", ""))))  # type: ignore[call-overload]
+    return out
 
-_SUMMARIZED: dict[str, Callable[[Store], Any]] = {
-    "stats": _stats, "entities": _entities, "sources": _sources, "conflicts": _conflicts, "timeline": _timeline,
-}  # fmt: skip
+
+# --- the summary: whole-store answers kept at build time ------------------------------------
+#
+# The summary graph keeps each whole-store answer, every claim's listing rows, and a state: what
+# the answers are derived from but do not show (the members behind the distinct counts, the
+# topics of sources, casualty figures, the entities each claim names). A build marks the summary
+# stale before it writes, so the questions are answered live until it ends; then the documents
+# it wrote are merged into the kept state, or everything is computed anew when there is no
+# usable state or they are a large part of the store.
+
 _JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
+_STATE, _STALE = "state", "stale"
+_STATE_VERSION = 1  # a kept state of another layout is not merged into: the summary is computed anew
+#: A build's documents are merged into the kept summary when they are at most this share of the
+#: documents it covers; past it, computing the whole summary anew costs less.
+MERGE_SHARE = 0.5
+_ADDITIVE = ("documents", "claims", "claims with a named source", "claims relayed by an outlet", "events", "evidence spans")
+# The distinct counts of queries/stats.rq as their members, which a merge can unite.
+_MEMBERS = {
+    "entities": "SELECT DISTINCT ?m WHERE { ?c rdfs:subClassOf* prov:Agent . ?m a ?c ; rdfs:label ?l }",
+    "places": "SELECT DISTINCT ?m WHERE { ?c rdfs:subClassOf* schema:Place . ?m a ?c ; rdfs:label ?l }",
+    "relations": "SELECT DISTINCT ?m WHERE { ?st a nkg:RelationStatement ; rdf:subject ?s ; rdf:predicate ?p ; "
+                 'rdf:object ?o BIND(CONCAT(STR(?s), " ", STR(?p), " ", STR(?o)) AS ?m) }',
+}  # fmt: skip
+Parts = dict[str, Any]
+
+
+def _node(name: str) -> NamedNode:
+    return NamedNode(f"{Minter().summary_graph().value}/{name}")
 
 
 def _kept(store: Store, name: str, live: Callable[[Store], T]) -> T:
-    """The answer kept in the summary graph, or computed now when there is none (a build
-    drops the summary before it writes and keeps new answers when it ends)."""
-    node = Minter().summary_graph().value + "/" + name
-    found = store.query(f"SELECT ?answer WHERE {{ <{node}> {NKG.answer} ?answer }} LIMIT 1").rows
+    """The answer kept in the summary graph, or computed now when there is none or it is stale
+    (a build that writes marks it stale first and keeps new answers when it ends)."""
+    stale = f"FILTER NOT EXISTS {{ {_node(_STALE)} {NKG.answer} ?stale }}"
+    found = store.query(f"SELECT ?answer WHERE {{ {_node(name)} {NKG.answer} ?answer {stale} }} LIMIT 1").rows
     if found:
         return json.loads(found[0]["answer"].value)  # type: ignore[no-any-return]
     return live(store)
 
 
-def refresh_summary(store: Store) -> None:
-    """Compute the whole-store answers (stats, entities, sources, conflicts, timeline) and
-    every claim's listing rows, and keep them in the summary graph in place of the old ones
-    (the live answers never read the summary): asked on a large store, each answer then costs
-    one lookup instead of a pass over every claim and mention, and a listing of selected
-    claims one lookup per claim instead of some twenty."""
-    # here, not at the top: concurrent.futures brings logging, 8 ms on every question's start
-    from concurrent.futures import ThreadPoolExecutor
+def refresh_summary(store: Store, *, added: Iterable[str] | None = None) -> None:
+    """Keep the whole-store answers (stats, entities, sources, conflicts, timeline) and every
+    claim's listing rows in the summary graph, in place of the old ones (the live answers never
+    read the summary): asked on a large store, each answer then costs one lookup instead of a
+    pass over every claim and mention, and a listing of selected claims one lookup per claim
+    instead of some twenty.
 
-    graph = Minter().summary_graph()
-
-    def listing_and_conflicts() -> tuple[list[Row], list[Row]]:
-        listing = _claim_listing(_rows(store, "claims"))  # the heaviest query: run once, used twice
-        return listing, _conflicts(store, listing)
-
-    jobs: dict[str, Callable[[], Any]] = {"claims": listing_and_conflicts}
-    jobs.update((name, functools.partial(live, store)) for name, live in _SUMMARIZED.items() if name != "conflicts")
-    # The answers are independent: on the embedded store they run side by side, one core each.
-    workers = min(len(jobs), os.cpu_count() or 1) if store.concurrent_queries else 1
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-summary") as pool:
-        futures = {name: pool.submit(job) for name, job in jobs.items()}  # the heaviest first
-        answers = {name: future.result() for name, future in futures.items()}
-    listing, answers["conflicts"] = answers.pop("claims")
-    quads = [
-        Quad(NamedNode(f"{graph.value}/{name}"), NKG.answer, Literal(json.dumps(answer), datatype=_JSON), graph)
-        for name, answer in answers.items()
-    ]
-    quads += _claim_row_quads(listing, graph)
+    ``added``: the content hashes of the documents written since the summary was last kept (a
+    build's). They are merged into the kept state, at a cost that grows with them rather than
+    with the store, when it is usable and they are at most :data:`MERGE_SHARE` of the documents
+    it covers. Otherwise, and for ``None``, everything is computed anew from the store.
+    """
+    parts = None if added is None else _merged_into_kept(store, list(added))
     # Dropped, then written in one atomic write: a replacing write would also hold the whole
     # summary as the text of one update (hundreds of MB at 10,000 articles). In between, the
-    # questions are answered live.
-    store.drop_graph(graph)
+    # questions are answered live, and the store's quads are counted without reading the
+    # summary's one by one.
+    graph = Minter().summary_graph()
+    quads = _summary_quads(store, parts or _parts(store), graph)  # the parts freed before the write
     store.write_graphs([(graph, quads)])
 
 
+def _summary_quads(store: Store, parts: Parts, graph: NamedNode) -> list[Quad]:
+    store.drop_graph(graph)
+    answers = _answers(store, parts)
+    state = {"version": _STATE_VERSION, "counts": {k: parts["counts"].get(k, 0) for k in _ADDITIVE}}
+    state.update((k, parts[k]) for k in ("members", "topics", "figures", "claim_entities"))
+    quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in (*answers.items(), (_STATE, state))]
+    return quads + _claim_row_quads(parts["listing"], graph)
+
+
+def _json(value: object) -> Literal:
+    return Literal(json.dumps(value), datatype=_JSON)
+
+
+def _parts(store: Store) -> Parts:
+    """What the kept answers are derived from, queried from ``store``."""
+    # here, not at the top: concurrent.futures brings logging, 8 ms on every question's start
+    from concurrent.futures import ThreadPoolExecutor
+
+    def members() -> dict[str, list[str]]:
+        return {name: sorted({str(r["m"]) for r in rows(query(store, sparql))}) for name, sparql in _MEMBERS.items()}
+
+    jobs: dict[str, Callable[[], Any]] = {
+        "listing": lambda: _claim_listing(_rows(store, "claims")),  # the heaviest first
+        "entities": functools.partial(_entities, store),
+        "counts": lambda: {str(r["measure"]): int(r["count"]) for r in _rows(store, "stats")},  # type: ignore[call-overload]
+        "sources": functools.partial(_source_rows, store),
+        "topics": functools.partial(_rows, store, "source-topics"),
+        "timeline": functools.partial(_timeline, store),
+        "figures": lambda: _casualties(_rows(store, "figures")),
+        "claim_entities": functools.partial(_rows, store, "claim-entities"),
+        "members": members,
+    }
+    # The queries are independent: on the embedded store they run side by side, one core each.
+    workers = min(len(jobs), os.cpu_count() or 1) if store.concurrent_queries else 1
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-summary") as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _answers(store: Store, parts: Parts) -> dict[str, Any]:
+    counts = {**parts["counts"], **{name: len(found) for name, found in parts["members"].items()}}
+    stats = {k: counts.get(k, 0) for k in _STATS_ORDER}
+    stats["quads"] = store.count_quads(without=Minter().summary_graph())
+    return {
+        "stats": stats,
+        "entities": _by_mentions(parts["entities"]),
+        "sources": _with_topics(parts["sources"], parts["topics"]),
+        "conflicts": _conflict_pairs(parts["figures"], parts["claim_entities"], parts["listing"]),
+        "timeline": _in_time_order(parts["timeline"]),
+    }
+
+
+def _merged_into_kept(store: Store, added: list[str]) -> Parts | None:
+    """The kept parts with the ``added`` documents' merged in; ``None`` when the summary keeps
+    no usable state (none, another layout, or not covering every other document of the store)
+    or the added documents are too large a share of it."""
+    kept = {}
+    for name in (_STATE, "entities", "sources", "timeline"):
+        found = store.query(f"SELECT ?answer WHERE {{ {_node(name)} {NKG.answer} ?answer }} LIMIT 1").rows
+        if not found:
+            return None
+        kept[name] = json.loads(found[0]["answer"].value)
+    state = kept.pop(_STATE)
+    before = state.get("counts", {}).get("documents", 0)
+    if state.get("version") != _STATE_VERSION or len(added) > MERGE_SHARE * before:
+        return None
+    counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
+    if before + len(added) != int(counted[0]["n"].value):  # a build cut short wrote documents it did not merge
+        return None
+    old = {**state, **kept, "listing": _claim_rows(store, None)}
+    old["sources"] = [{k: v for k, v in row.items() if k != "about"} for row in old["sources"]]
+    if not added:
+        return old
+    with _store_of(store, added) as batch:
+        return _merged(old, _parts(batch))
+
+
+def _store_of(store: Store, documents: list[str]) -> Store:
+    """The graphs of ``documents`` with the shared facts of the entities they name and the
+    ontology, in a store in memory: the summary's queries on it answer for those documents."""
+    from kg.store import document_graph, open_store
+
+    minter = Minter()
+    triples = []
+    for start in range(0, len(documents), 64):
+        graphs = " ".join(str(document_graph(d)) for d in documents[start : start + 64])
+        triples += store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}").triples
+    prefix = minter.entity("").value
+    named = (term.value for t in triples for term in (t.subject, t.object) if isinstance(term, NamedNode))
+    entities = sorted({iri for iri in named if iri.startswith(prefix)})
+    for start in range(0, len(entities), 256):
+        values = " ".join(f"<{e}>" for e in entities[start : start + 256])
+        shared = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} GRAPH {minter.shared_graph()} {{ ?s ?p ?o }} }}"
+        triples += store.query(shared).triples
+    batch = open_store(":memory:", create=True)
+    batch.ensure_ontology()
+    graph = minter.document("0" * 64)  # one graph for all: the queries read the union
+    batch.write_graph(graph, [Quad(t.subject, t.predicate, t.object, graph) for t in triples])
+    return batch
+
+
+def _merged(old: Parts, new: Parts) -> Parts:
+    """The parts of two sets of documents, as the queries would give them for both together."""
+    figures = sorted([*old["figures"], *new["figures"]], key=lambda r: (str(r["subjectLabel"]), str(r["claim"])))
+    return {
+        "counts": {k: old["counts"].get(k, 0) + new["counts"].get(k, 0) for k in _ADDITIVE},
+        "members": {k: sorted({*old["members"][k], *new["members"][k]}) for k in _MEMBERS},
+        "entities": _merged_entities(old["entities"], new["entities"]),
+        "sources": _merged_sources(old["sources"], new["sources"]),
+        "topics": _summed([*old["topics"], *new["topics"]], ("source", "label"), "claims"),
+        "timeline": [*old["timeline"], *new["timeline"]],
+        "figures": figures,
+        "claim_entities": [*old["claim_entities"], *new["claim_entities"]],
+        "listing": _merged_listing(old["listing"], new["listing"]),
+    }
+
+
+def _merged_entities(*answers: list[Row]) -> list[Row]:
+    merged: dict[str, dict[str, Any]] = {}
+    for found in answers:
+        counted: set[str] = set()
+        for row in found:
+            entity = str(row["entity"])
+            m = merged.setdefault(entity, {"labels": set(), "types": set(), "aliases": set(), "mentions": 0, "documents": 0})
+            m["labels"].add(row["label"])
+            m["types"].add(row["type"])
+            m["aliases"].update(row["aliases"])  # type: ignore[arg-type]
+            if entity not in counted:  # each of an entity's rows (one per label and type) holds its totals
+                counted.add(entity)
+                m["mentions"] += row["mentions"]
+                m["documents"] += row["documents"]
+    return [
+        {"entity": e, "label": label, "type": kind, "aliases": sorted(m["aliases"]), "mentions": m["mentions"], "documents": m["documents"]}
+        for e, m in merged.items() for label in sorted(m["labels"]) for kind in sorted(m["types"])
+    ]  # fmt: skip
+
+
+def _merged_sources(*found: list[Row]) -> list[Row]:
+    merged: dict[tuple[object, object], Row] = {}
+    for rows_ in found:
+        for row in rows_:
+            key = (row["source"], row.get("sourceEntity"))
+            if (m := merged.get(key)) is None:
+                merged[key] = dict(row)
+                continue
+            m["claims"] += row["claims"]  # type: ignore[operator]
+            m["documents"] += row["documents"]  # type: ignore[operator]
+            for k in ("stances", "relayedBy"):
+                m[k] = sorted({*m[k], *row[k]})  # type: ignore[misc]
+    return list(merged.values())
+
+
+def _summed(found: list[Row], keys: tuple[str, ...], count: str) -> list[Row]:
+    merged: dict[tuple[object, ...], Row] = {}
+    for row in found:
+        key = tuple(row[k] for k in keys)
+        merged[key] = {**row, count: merged[key][count] + row[count]} if key in merged else row  # type: ignore[operator]
+    return list(merged.values())
+
+
+def _merged_listing(*listings: list[Row]) -> list[Row]:
+    """Listing rows in the claims query's order: by publication date (none first), document,
+    then as each document's rows came (a document's rows never straddle two listings)."""
+    by_document: dict[str, list[Row]] = defaultdict(list)
+    for listing in listings:
+        for row in listing:
+            by_document[str(row["document"])].append(row)
+
+    def order(document: str) -> tuple[bool, str, str]:
+        published = by_document[document][0].get("published")
+        return (published is not None, str(published or ""), document)
+
+    return [row for document in sorted(by_document, key=order) for row in by_document[document]]
+
+
 def has_summary(store: Store) -> bool:
-    """Whether the store keeps whole-store answers."""
-    return store.query(f"ASK {{ GRAPH {Minter().summary_graph()} {{ ?s ?p ?o }} }}").boolean is True
+    """Whether the store keeps whole-store answers that are current."""
+    stale = f"FILTER NOT EXISTS {{ {_node(_STALE)} {NKG.answer} ?stale }}"
+    return store.query(f"ASK {{ {_node('stats')} {NKG.answer} ?answer {stale} }}").boolean is True
+
+
+def mark_summary_stale(store: Store) -> None:
+    """Say the kept answers are out of date (before the store changes): the questions are then
+    answered live until :func:`refresh_summary` runs, and the kept state stays for it."""
+    graph = Minter().summary_graph()
+    store.write_graph(graph, [Quad(_node(_STALE), NKG.answer, _json(True), graph)])
 
 
 def drop_summary(store: Store) -> None:
-    """Forget the kept answers (before the store changes)."""
+    """Forget the kept answers and state."""
     store.drop_graph(Minter().summary_graph())

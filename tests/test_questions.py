@@ -29,7 +29,7 @@ def store(tmp_path, extractor):  # extractor: the model is loaded once per sessi
 
 
 def _live(store, name):
-    return questions._SUMMARIZED[name](store)
+    return getattr(questions, f"_{name}")(store)  # the answer computed from the store
 
 
 @pytest.mark.parametrize("name", ["stats", "entities", "sources", "conflicts", "timeline"])
@@ -177,3 +177,110 @@ def test_stance_pairs_equal_checking_every_denial_against_every_assertion():
     found = questions._stance_pairs(listing, named, labels)
     assert [(p["a"]["claim"], p["b"]["claim"], p["subject"]) for p in found] == expected
     assert len(expected) > 50  # the draw pairs many denials with many assertions
+
+
+THIRD = """MOSCOW (AP) - The Kremlin denied on Wednesday that Russian forces attacked Kharkiv.
+Ukraine's General Staff said at least 40 Belarusian soldiers were killed near Kharkiv, while
+Belarus's Defence Ministry said 3 Belarusian soldiers were killed. Zelensky said Kyiv would respond.
+"""
+
+
+def _everything(store):
+    """Every kept answer and every claim listing the questions give."""
+    found = {name: getattr(questions, name)(store) for name in ("stats", "entities", "sources", "conflicts", "timeline")}
+    found["claims"] = questions.claims(store)
+    found["claims by Zelensky"] = questions.claims(store, by="Zelensky")
+    return found
+
+
+def _write(folder, texts):
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _merges(monkeypatch, *, any_share=True):
+    """Count the merges of a build's documents into the kept summary (each reads them into a
+    store in memory); ``any_share``: whatever their share of the store."""
+    calls = []
+    store_of = questions._store_of
+    monkeypatch.setattr(questions, "_store_of", lambda *a: calls.append(a) or store_of(*a))
+    if any_share:
+        monkeypatch.setattr(questions, "MERGE_SHARE", 100)
+    return calls
+
+
+def test_a_build_merges_its_documents_into_the_kept_summary(tmp_path, extractor, monkeypatch):
+    """Merged, the summary is the one computed anew from the whole store, and the live answers.
+    The merged documents come first in the listing (undated, then dated earlier) and their
+    casualty figures first among the conflicts (their counted actor sorts first)."""
+    seed = SEED.read_text(encoding="utf-8")
+    build([_write(tmp_path / "first", {"20241216T120000Z_seed.txt": seed})], store=tmp_path / "s")
+    merges = _merges(monkeypatch)
+    more = {"20241210T090000Z_second.txt": SECOND, "third.txt": THIRD}
+    build([_write(tmp_path / "more", more)], store=tmp_path / "s")
+    assert len(merges) == 1 and len(merges[0][1]) == 2
+    with open_store(tmp_path / "s") as store:
+        merged = _everything(store)
+        assert merged["stats"]["documents"] == 3
+        assert [c["published"] for c in merged["claims"]][0] is None
+        assert merged["conflicts"][0]["subject"] == "Belarusian soldiers"
+        questions.refresh_summary(store)  # computed anew
+        assert _everything(store) == merged
+        questions.drop_summary(store)  # live
+        assert _everything(store) == merged
+
+
+def test_merging_many_articles_gives_the_summary_computed_anew(tmp_path, extractor, eval_dir, monkeypatch):
+    articles = sorted((eval_dir / "ukraine_news" / "articles").glob("*.txt"))[:15]  # named by date
+    first = _write(tmp_path / "first", {p.name: p.read_text(encoding="utf-8") for p in articles[0::3] + articles[1::3]})
+    then = _write(tmp_path / "then", {p.name: p.read_text(encoding="utf-8") for p in articles[2::3]})  # between them
+    merges = _merges(monkeypatch, any_share=False)
+    build([first], store=tmp_path / "s")
+    build([then], store=tmp_path / "s")  # 5 documents onto 10: within the share merged
+    assert len(merges) == 1
+    with open_store(tmp_path / "s") as s:
+        merged = _everything(s)
+        assert merged["stats"]["documents"] == 15
+        questions.refresh_summary(s)
+        assert _everything(s) == merged
+
+
+def test_a_stale_summary_is_not_read(store):
+    """A build marks the summary stale before its first write: from then on the questions
+    answer live, the kept rows and answers unread (here a planted one)."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    assert questions._kept_claim_rows(store, None) == questions.claims(store)
+    questions.mark_summary_stale(store)
+    assert not questions.has_summary(store)
+    assert questions._kept_claim_rows(store, None) is None
+    graph = Minter().summary_graph()
+    planted = Quad(NamedNode(f"{graph.value}/stats"), questions.NKG.answer, Literal('{"documents": 99}', datatype=questions._JSON), graph)
+    store.write_graph(graph, [planted], replace=True)
+    assert questions.stats(store) == {"documents": 99}
+    questions.mark_summary_stale(store)
+    assert questions.stats(store) == questions._stats(store)
+
+
+def test_a_build_cut_short_leaves_a_summary_computed_anew_by_the_next(store, tmp_path, monkeypatch):
+    """Documents written by a build that did not reach its end are in no kept state: the next
+    build does not merge into it, it computes the summary anew."""
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kg.build.refresh_summary", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build([_write(tmp_path / "second", {"second.txt": SECOND})], store=store)
+    assert not questions.has_summary(store)
+    assert questions.stats(store)["documents"] == 2  # live
+    monkeypatch.undo()
+    merges = _merges(monkeypatch)
+    build([_write(tmp_path / "third", {"third.txt": THIRD})], store=store)
+    assert merges == []
+    kept = _everything(store)
+    assert kept["stats"]["documents"] == 3
+    questions.drop_summary(store)
+    assert _everything(store) == kept

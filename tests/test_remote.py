@@ -565,3 +565,20 @@ def test_build_and_the_questions_give_the_same_answers_as_the_embedded_store(sto
         ours = _cli_json(*question, "--store", local)
         assert _comparable(theirs) == _comparable(ours), question
     assert _cli_json("stats", "--store", remote)["claims"] == _cli_json("stats", "--store", local)["claims"]
+
+
+def test_a_build_merged_into_the_kept_summary_on_the_remote_store_equals_one_computed_anew(store, extractor, tmp_path, monkeypatch):
+    from conftest import SEED
+    from test_questions import SECOND, THIRD, _everything, _merges, _write
+
+    from kg import questions
+    from kg.build import build
+
+    build([SEED], store=store)
+    merges = _merges(monkeypatch)
+    build([_write(tmp_path / "more", {"second.txt": SECOND, "third.txt": THIRD})], store=store)
+    assert len(merges) == 1
+    merged = _everything(store)
+    assert merged["stats"]["documents"] == 3
+    questions.refresh_summary(store)
+    assert _everything(store) == merged
