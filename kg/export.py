@@ -906,14 +906,14 @@ class _Counter:
 def _data_quads(store: Store) -> Iterator[Quad]:
     """Every quad but those of the summary graph: kept answers are a cache of this store's, not
     data to carry to another."""
-    summary = Minter().summary_graph()
-    return (q for q in store.quads() if q.graph_name != summary)
+    caches = Minter().cache_graphs()
+    return (q for q in store.quads() if q.graph_name not in caches)
 
 
 def _merged_triples(store: Store) -> list[Triple]:
     """Every data triple, once, ordered by subject (for readable Turtle)."""
-    summary = Minter().summary_graph()
-    results = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {summary}) }}")
+    caches = ", ".join(map(str, Minter().cache_graphs()))
+    results = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({caches})) }}")
     triples = list(dict.fromkeys(results.triples))
     triples.sort(key=lambda t: (str(t.subject), str(t.predicate)))
     return triples

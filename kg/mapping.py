@@ -102,6 +102,14 @@ class Minter:
         rebuilt from the other graphs, never a source of facts."""
         return self._iri("graph/summary")
 
+    def claim_rows_graph(self) -> NamedNode:
+        """The graph of every claim's listing rows, kept with the summary (a cache too)."""
+        return self._iri("graph/summary-claim-rows")
+
+    def cache_graphs(self) -> tuple[NamedNode, NamedNode]:
+        """The graphs that are caches of the others: left out of counts and exports."""
+        return self.summary_graph(), self.claim_rows_graph()
+
     def span(self, doc_id: str, span: Span) -> NamedNode:
         return self._iri(f"span/{doc_id[:16]}/{span.start}-{span.end}")
 

@@ -68,7 +68,7 @@ def stats(store: Store) -> dict[str, int]:
 def _stats(store: Store) -> dict[str, int]:
     counted = {str(r["measure"]): int(r["count"]) for r in _rows(store, "stats")}  # type: ignore[call-overload]
     figures = {k: counted.get(k, 0) for k in _STATS_ORDER}
-    figures["quads"] = store.count_quads(without=Minter().summary_graph())
+    figures["quads"] = store.count_quads(without=Minter().cache_graphs())
     return figures
 
 
@@ -145,14 +145,10 @@ def _claim_listing(found: list[Row]) -> list[Row]:
 _CLAIM_ROWS = "claim-rows"  # the kept answer counting the claims whose rows are kept
 
 
-def _claim_rows_prefix() -> str:
-    return f"{Minter().summary_graph().value}/claim/"
-
-
-def _claim_row_node(claim: str) -> str:
-    """Where the summary keeps a claim's listing rows: one node per claim, named by a hash of
-    its IRI (the claim itself gets no statement from the cache)."""
-    return _claim_rows_prefix() + hashlib.sha1(claim.encode()).hexdigest()
+def _claim_row_node(claim: str) -> NamedNode:
+    """Where the summary keeps a claim's listing rows: one node per claim in the graph of claim
+    rows, named by a hash of its IRI (the claim itself gets no statement from the cache)."""
+    return NamedNode(f"{Minter().claim_rows_graph().value}/{hashlib.sha1(claim.encode()).hexdigest()}")
 
 
 def _kept_claim_rows(store: Store, claims: list[str] | None) -> list[Row] | None:
@@ -165,27 +161,34 @@ def _kept_claim_rows(store: Store, claims: list[str] | None) -> list[Row] | None
 
 def _claim_rows(store: Store, claims: list[str] | None) -> list[Row]:
     if claims is None:
-        prefix = _claim_rows_prefix()
-        sparql = f'SELECT ?answer WHERE {{ ?row {NKG.answer} ?answer FILTER(STRSTARTS(STR(?row), "{prefix}")) }}'
-        found = store.query(sparql).rows
+        found = store.query(f"SELECT ?answer WHERE {{ GRAPH {Minter().claim_rows_graph()} {{ ?row {NKG.answer} ?answer }} }}").rows
     else:  # events selected by --about have no rows: the summary holds every claim's
         found = query(store, f"SELECT ?answer WHERE {{ ?row {NKG.answer} ?answer }}",
-                      params={"row": [NamedNode(_claim_row_node(c)) for c in claims]}).rows  # fmt: skip
-    ranked = [row for answer in found for row in json.loads(answer["answer"].value)]
-    ranked.sort(key=lambda row: row.pop("rank"))
-    return ranked
+                      params={"row": [_claim_row_node(c) for c in claims]}).rows  # fmt: skip
+    kept = [row for answer in found for row in json.loads(answer["answer"].value)]
+    kept.sort(key=lambda row: (*_document_order(row), row.pop("rank")))
+    return kept
 
 
-def _claim_row_quads(listing: list[Row], graph: NamedNode) -> list[Quad]:
-    """Every claim's rows of the whole ``listing``, with their rank in it, one literal per
-    claim; then the count of claims kept, which says the rows are all there."""
+def _document_order(row: Row) -> tuple[bool, str, str]:
+    """Where a listing row's document comes in the claims query's order: by publication date,
+    none first, then by document. A document's rows keep their own order (their rank), so
+    merging documents into a listing leaves the rows of the others as they are."""
+    published = row.get("published")
+    return (published is not None, str(published or ""), str(row["document"]))
+
+
+def _claim_row_quads(listing: list[Row]) -> list[Quad]:
+    """The rows of ``listing`` in the graph of claim rows, one literal per claim, each row
+    with its rank among its document's rows."""
+    graph = Minter().claim_rows_graph()
     by_claim: dict[str, list[Row]] = defaultdict(list)
-    for rank, row in enumerate(listing):
-        by_claim[str(row["claim"])].append({**row, "rank": rank})
-    kept = [Quad(NamedNode(_claim_row_node(claim)), NKG.answer, Literal(json.dumps(found), datatype=_JSON), graph)
-            for claim, found in by_claim.items()]  # fmt: skip
-    count = Literal(json.dumps(len(by_claim)), datatype=_JSON)
-    return [*kept, Quad(NamedNode(f"{graph.value}/{_CLAIM_ROWS}"), NKG.answer, count, graph)]
+    ranks: dict[str, int] = defaultdict(int)
+    for row in listing:
+        document = str(row["document"])
+        by_claim[str(row["claim"])].append({**row, "rank": ranks[document]})
+        ranks[document] += 1
+    return [Quad(_claim_row_node(claim), NKG.answer, _json(found), graph) for claim, found in by_claim.items()]
 
 
 def _about(store: Store, name: str) -> set[object]:
@@ -440,23 +443,33 @@ def refresh_summary(store: Store, *, added: Iterable[str] | None = None) -> None
     with the store, when it is usable and they are at most :data:`MERGE_SHARE` of the documents
     it covers. Otherwise, and for ``None``, everything is computed anew from the store.
     """
-    parts = None if added is None else _merged_into_kept(store, list(added))
-    # Dropped, then written in one atomic write: a replacing write would also hold the whole
-    # summary as the text of one update (hundreds of MB at 10,000 articles). In between, the
-    # questions are answered live, and the store's quads are counted without reading the
-    # summary's one by one.
+    kept = None if added is None else _merged_into_kept(store, list(added))
+    # In the parts the answers are derived from, only the rows of merged documents are new:
+    # the others' are kept. The parts are freed before the write.
+    writes = _summary_writes(store, *(kept or _computed_anew(store)))
+    store.write_graphs(writes)
+
+
+def _computed_anew(store: Store) -> tuple[Parts, list[Row]]:
+    store.drop_graph(Minter().claim_rows_graph())  # every claim's rows are written again
+    parts = _parts(store)
+    return parts, parts["listing"]
+
+
+def _summary_writes(store: Store, parts: Parts, new_rows: list[Row]) -> list[tuple[NamedNode, list[Quad]]]:
+    """The summary's graph and the new claim rows, to write in one atomic write (the rows
+    first: a remote store writes graph by graph, and rows without their summary are unread)."""
     graph = Minter().summary_graph()
-    quads = _summary_quads(store, parts or _parts(store), graph)  # the parts freed before the write
-    store.write_graphs([(graph, quads)])
-
-
-def _summary_quads(store: Store, parts: Parts, graph: NamedNode) -> list[Quad]:
+    # Dropped, then written: a replacing write would also hold the whole summary as the text
+    # of one update (hundreds of MB at 10,000 articles). In between, the questions are
+    # answered live, and the store's quads are counted without reading the summary's.
     store.drop_graph(graph)
     answers = _answers(store, parts)
     state = {"version": _STATE_VERSION, "counts": {k: parts["counts"].get(k, 0) for k in _ADDITIVE}}
     state.update((k, parts[k]) for k in ("members", "topics", "figures", "claim_entities"))
-    quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in (*answers.items(), (_STATE, state))]
-    return quads + _claim_row_quads(parts["listing"], graph)
+    answers.update({_STATE: state, _CLAIM_ROWS: len({str(row["claim"]) for row in parts["listing"]})})
+    quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in answers.items()]
+    return [(Minter().claim_rows_graph(), _claim_row_quads(new_rows)), (graph, quads)]
 
 
 def _json(value: object) -> Literal:
@@ -492,7 +505,7 @@ def _parts(store: Store) -> Parts:
 def _answers(store: Store, parts: Parts) -> dict[str, Any]:
     counts = {**parts["counts"], **{name: len(found) for name, found in parts["members"].items()}}
     stats = {k: counts.get(k, 0) for k in _STATS_ORDER}
-    stats["quads"] = store.count_quads(without=Minter().summary_graph())
+    stats["quads"] = store.count_quads(without=Minter().cache_graphs())
     return {
         "stats": stats,
         "entities": _by_mentions(parts["entities"]),
@@ -502,10 +515,10 @@ def _answers(store: Store, parts: Parts) -> dict[str, Any]:
     }
 
 
-def _merged_into_kept(store: Store, added: list[str]) -> Parts | None:
-    """The kept parts with the ``added`` documents' merged in; ``None`` when the summary keeps
-    no usable state (none, another layout, or not covering every other document of the store)
-    or the added documents are too large a share of it."""
+def _merged_into_kept(store: Store, added: list[str]) -> tuple[Parts, list[Row]] | None:
+    """The kept parts with the ``added`` documents' merged in, and their listing rows; ``None``
+    when the summary keeps no usable state (none, another layout, or not covering every other
+    document of the store) or the added documents are too large a share of it."""
     kept = {}
     for name in (_STATE, "entities", "sources", "timeline"):
         found = store.query(f"SELECT ?answer WHERE {{ {_node(name)} {NKG.answer} ?answer }} LIMIT 1").rows
@@ -522,9 +535,10 @@ def _merged_into_kept(store: Store, added: list[str]) -> Parts | None:
     old = {**state, **kept, "listing": _claim_rows(store, None)}
     old["sources"] = [{k: v for k, v in row.items() if k != "about"} for row in old["sources"]]
     if not added:
-        return old
+        return old, []
     with _store_of(store, added) as batch:
-        return _merged(old, _parts(batch))
+        new = _parts(batch)
+    return _merged(old, new), new["listing"]
 
 
 def _store_of(store: Store, documents: list[str]) -> Store:
@@ -563,7 +577,7 @@ def _merged(old: Parts, new: Parts) -> Parts:
         "timeline": [*old["timeline"], *new["timeline"]],
         "figures": figures,
         "claim_entities": [*old["claim_entities"], *new["claim_entities"]],
-        "listing": _merged_listing(old["listing"], new["listing"]),
+        "listing": sorted([*old["listing"], *new["listing"]], key=_document_order),  # stable: rows keep their rank
     }
 
 
@@ -610,21 +624,6 @@ def _summed(found: list[Row], keys: tuple[str, ...], count: str) -> list[Row]:
     return list(merged.values())
 
 
-def _merged_listing(*listings: list[Row]) -> list[Row]:
-    """Listing rows in the claims query's order: by publication date (none first), document,
-    then as each document's rows came (a document's rows never straddle two listings)."""
-    by_document: dict[str, list[Row]] = defaultdict(list)
-    for listing in listings:
-        for row in listing:
-            by_document[str(row["document"])].append(row)
-
-    def order(document: str) -> tuple[bool, str, str]:
-        published = by_document[document][0].get("published")
-        return (published is not None, str(published or ""), document)
-
-    return [row for document in sorted(by_document, key=order) for row in by_document[document]]
-
-
 def has_summary(store: Store) -> bool:
     """Whether the store keeps whole-store answers that are current."""
     stale = f"FILTER NOT EXISTS {{ {_node(_STALE)} {NKG.answer} ?stale }}"
@@ -639,5 +638,6 @@ def mark_summary_stale(store: Store) -> None:
 
 
 def drop_summary(store: Store) -> None:
-    """Forget the kept answers and state."""
-    store.drop_graph(Minter().summary_graph())
+    """Forget the kept answers, state and claim rows."""
+    for graph in Minter().cache_graphs():
+        store.drop_graph(graph)

@@ -79,9 +79,9 @@ def test_a_build_that_writes_renews_the_summary(store, tmp_path):
     assert after["documents"] == before["documents"] + 1
     assert after == questions._stats(store)
     assert any(r["label"] == "Kharkiv" for r in questions.entities(store))
-    # the summary is not data: the quad count leaves it out
-    summary = Minter().summary_graph()
-    assert after["quads"] == sum(1 for q in store.quads() if q.graph_name != summary)
+    # the summary and its claim rows are not data: the quad count leaves them out
+    caches = Minter().cache_graphs()
+    assert after["quads"] == sum(1 for q in store.quads() if q.graph_name not in caches)
 
 
 def test_selected_claims_equal_filtering_every_claim(store):
@@ -133,15 +133,16 @@ def test_claim_listings_read_the_kept_rows_and_only_a_whole_summary(store):
     from pyoxigraph import Literal, NamedNode, Quad
 
     first = questions.claims(store, by="HUR")[0]
-    graph = Minter().summary_graph()
+    graph, rows = Minter().cache_graphs()
     row = {**first, "content": "planted", "rank": 0}
-    planted = Quad(NamedNode(questions._claim_row_node(str(first["claim"]))), questions.NKG.answer,
-                   Literal(json.dumps([row]), datatype=questions._JSON), graph)  # fmt: skip
+    planted = Quad(questions._claim_row_node(str(first["claim"])), questions.NKG.answer,
+                   Literal(json.dumps([row]), datatype=questions._JSON), rows)  # fmt: skip
     count = Quad(NamedNode(f"{graph.value}/{questions._CLAIM_ROWS}"), questions.NKG.answer,
                  Literal("1", datatype=questions._JSON), graph)  # fmt: skip
-    store.write_graph(graph, [planted, count], replace=True)
+    store.write_graph(rows, [planted], replace=True)
+    store.write_graph(graph, [count], replace=True)
     assert [r["content"] for r in questions.claims(store, by="HUR")] == ["planted"]
-    store.write_graph(graph, [planted], replace=True)  # rows without the count: computed live
+    store.drop_graph(graph)  # rows without the count: computed live
     assert "planted" not in {r["content"] for r in questions.claims(store, by="HUR")}
 
 
@@ -284,3 +285,26 @@ def test_a_build_cut_short_leaves_a_summary_computed_anew_by_the_next(store, tmp
     assert kept["stats"]["documents"] == 3
     questions.drop_summary(store)
     assert _everything(store) == kept
+
+
+def test_a_merge_writes_the_rows_of_the_documents_it_adds_and_no_others(store, tmp_path, monkeypatch):
+    """The kept rows of other documents stay as they are (here one planted); computed anew,
+    every claim's rows are written again."""
+    import json
+
+    from pyoxigraph import Literal, Quad
+
+    first = questions.claims(store)[0]
+    node, rows = questions._claim_row_node(str(first["claim"])), Minter().claim_rows_graph()
+    (kept,) = store.ox.quads_for_pattern(node, None, None, rows)
+    store.ox.remove(kept)
+    planted = [{**row, "content": "planted"} for row in json.loads(kept.object.value)]
+    store.ox.add(Quad(node, questions.NKG.answer, Literal(json.dumps(planted), datatype=questions._JSON), rows))
+    merges = _merges(monkeypatch)
+    build([_write(tmp_path / "more", {"second.txt": SECOND})], store=store)
+    assert len(merges) == 1
+    listed = questions.claims(store)
+    assert "planted" in {c["content"] for c in listed if c["claim"] == first["claim"]}
+    assert {c["document"] for c in listed} == {c["document"] for c in questions._claim_listing(questions._rows(store, "claims"))}
+    questions.refresh_summary(store)
+    assert "planted" not in {c["content"] for c in questions.claims(store)}

@@ -51,7 +51,7 @@ def test_quad_count_reads_the_store_and_leaves_out_one_graph(tmp_path):
         assert store.count_quads() == every == Store.count_quads(store)  # the SPARQL count of any store
         left_out = document_graph(doc_id)
         own = len({q for q in quads if q.graph_name == left_out})
-        assert store.count_quads(without=left_out) == every - own == Store.count_quads(store, without=left_out)
+        assert store.count_quads(without=[left_out]) == every - own == Store.count_quads(store, without=[left_out])
 
 
 def test_ontology_is_loaded_into_its_own_graph():

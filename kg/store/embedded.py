@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, serialize
@@ -131,9 +131,9 @@ class EmbeddedStore(Store):
     def graphs(self) -> list[NamedNode]:
         return [g for g in self.ox.named_graphs() if isinstance(g, NamedNode)]
 
-    def count_quads(self, *, without: NamedNode | None = None) -> int:
+    def count_quads(self, *, without: Iterable[NamedNode] = ()) -> int:
         # len() reads RocksDB's count without a query: a third of the time of COUNT(*)
-        left_out = [DefaultGraph()] if without is None else [DefaultGraph(), without]
+        left_out = [DefaultGraph(), *without]
         return len(self.ox) - sum(1 for g in left_out for _ in self.ox.quads_for_pattern(None, None, None, g))
 
     def close(self) -> None:
