@@ -32,7 +32,7 @@ RESULTS: dict[str, dict[str, float | str]] = {}
 
 def report(name: str, **figures: float | str) -> None:
     RESULTS[name] = figures
-    shown = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items())
+    shown = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items())
     print(f"{name:10s} {shown}", flush=True)
 
 
