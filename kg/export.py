@@ -904,8 +904,8 @@ class _Counter:
 
 
 def _data_quads(store: Store) -> Iterator[Quad]:
-    """Every quad but those of the summary graph: kept answers are a cache of this store's, not
-    data to carry to another."""
+    """Every quad but those of the summary's graphs: kept answers and claim rows are a cache of
+    this store's, not data to carry to another."""
     caches = Minter().cache_graphs()
     return (q for q in store.quads() if q.graph_name not in caches)
 
