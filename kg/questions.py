@@ -61,7 +61,7 @@ _STATS_ORDER = (
 
 def stats(store: Store) -> dict[str, int]:
     """Counts of what the store holds (documents, entities, claims, …) and its quads (the
-    summary graph not counted)."""
+    summary's graphs not counted)."""
     return _kept(store, "stats", _stats)
 
 
@@ -393,9 +393,9 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 
 # --- the summary: whole-store answers kept at build time ------------------------------------
 #
-# The summary graph keeps each whole-store answer, every claim's listing rows, and a state: what
-# the answers are derived from but do not show (the members behind the distinct counts, the
-# topics of sources, casualty figures, the entities each claim names). A build marks the summary
+# The summary graph keeps each whole-store answer and a state: what the answers are derived from
+# but do not show (the members behind the distinct counts, the topics of sources, casualty
+# figures, the entities each claim names); a graph of its own keeps every claim's listing rows. A build marks the summary
 # stale before it writes, so the questions are answered live until it ends; then the documents
 # it wrote are merged into the kept state, or everything is computed anew when there is no
 # usable state or they are a large part of the store.
@@ -433,7 +433,7 @@ def _kept(store: Store, name: str, live: Callable[[Store], T]) -> T:
 
 def refresh_summary(store: Store, *, added: Iterable[str] | None = None) -> None:
     """Keep the whole-store answers (stats, entities, sources, conflicts, timeline) and every
-    claim's listing rows in the summary graph, in place of the old ones (the live answers never
+    claim's listing rows in the summary's graphs, in place of the old ones (the live answers never
     read the summary): asked on a large store, each answer then costs one lookup instead of a
     pass over every claim and mention, and a listing of selected claims one lookup per claim
     instead of some twenty.
