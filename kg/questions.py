@@ -142,7 +142,9 @@ def _claim_listing(found: list[Row]) -> list[Row]:
     return [{k: row.get(k) for k in _CLAIM_KEYS} for row in _dedupe(found, "claim", "figure")]
 
 
-_CLAIM_ROWS = "claim-rows"  # the kept answer counting the claims whose rows are kept
+# The kept answer counting the claims whose rows are kept, named for the summary's layout: the
+# rows of an older one (in the summary graph itself) are not read.
+_CLAIM_ROWS = "claim-rows-v2"
 
 
 def _claim_row_node(claim: str) -> NamedNode:
@@ -401,8 +403,9 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 # usable state or they are a large part of the store.
 
 _JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
-_STATE, _STALE = "state", "stale"
-_STATE_VERSION = 1  # a kept state of another layout is not merged into: the summary is computed anew
+# The kept state, named for its layout (a state of another is not merged into: the summary is
+# computed anew), and the mark of a summary out of date.
+_STATE, _STALE = "state-v1", "stale"
 #: A build's documents are merged into the kept summary when they are at most this share of the
 #: documents it covers; past it, computing the whole summary anew costs less.
 MERGE_SHARE = 0.5
@@ -465,7 +468,7 @@ def _summary_writes(store: Store, parts: Parts, new_rows: list[Row]) -> list[tup
     # answered live, and the store's quads are counted without reading the summary's.
     store.drop_graph(graph)
     answers = _answers(store, parts)
-    state = {"version": _STATE_VERSION, "counts": {k: parts["counts"].get(k, 0) for k in _ADDITIVE}}
+    state = {"counts": {k: parts["counts"].get(k, 0) for k in _ADDITIVE}}
     state.update((k, parts[k]) for k in ("members", "topics", "figures", "claim_entities"))
     answers.update({_STATE: state, _CLAIM_ROWS: len({str(row["claim"]) for row in parts["listing"]})})
     quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in answers.items()]
@@ -527,7 +530,7 @@ def _merged_into_kept(store: Store, added: list[str]) -> tuple[Parts, list[Row]]
         kept[name] = json.loads(found[0]["answer"].value)
     state = kept.pop(_STATE)
     before = state.get("counts", {}).get("documents", 0)
-    if state.get("version") != _STATE_VERSION or len(added) > MERGE_SHARE * before:
+    if len(added) > MERGE_SHARE * before:
         return None
     counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
     if before + len(added) != int(counted[0]["n"].value):  # a build cut short wrote documents it did not merge
@@ -625,9 +628,10 @@ def _summed(found: list[Row], keys: tuple[str, ...], count: str) -> list[Row]:
 
 
 def has_summary(store: Store) -> bool:
-    """Whether the store keeps whole-store answers that are current."""
+    """Whether the store keeps whole-store answers that are current, in this layout (a build
+    that writes nothing renews a summary of an older one)."""
     stale = f"FILTER NOT EXISTS {{ {_node(_STALE)} {NKG.answer} ?stale }}"
-    return store.query(f"ASK {{ {_node('stats')} {NKG.answer} ?answer {stale} }}").boolean is True
+    return store.query(f"ASK {{ {_node(_STATE)} {NKG.answer} ?state {stale} }}").boolean is True
 
 
 def mark_summary_stale(store: Store) -> None:

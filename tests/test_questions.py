@@ -308,3 +308,25 @@ def test_a_merge_writes_the_rows_of_the_documents_it_adds_and_no_others(store, t
     assert {c["document"] for c in listed} == {c["document"] for c in questions._claim_listing(questions._rows(store, "claims"))}
     questions.refresh_summary(store)
     assert "planted" not in {c["content"] for c in questions.claims(store)}
+
+
+def test_a_summary_of_the_older_layout_is_renewed_and_its_rows_unread(store, tmp_path):
+    """A summary kept before the state and the graph of claim rows (its rows in the summary
+    graph itself) answers the whole-store questions, lists claims live, and the next build
+    renews it even when it writes nothing."""
+    import json
+
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    listing = questions.claims(store)
+    graph, rows = Minter().cache_graphs()
+    old = [Quad(NamedNode(f"{graph.value}/{name}"), questions.NKG.answer, Literal(json.dumps(getattr(questions, name)(store)), datatype=questions._JSON), graph)
+           for name in ("stats", "entities", "sources", "conflicts", "timeline")]  # fmt: skip
+    old.append(Quad(NamedNode(f"{graph.value}/claim-rows"), questions.NKG.answer, Literal("9", datatype=questions._JSON), graph))
+    questions.drop_summary(store)
+    store.write_graph(graph, old)
+    assert not questions.has_summary(store)
+    assert questions._kept_claim_rows(store, None) is None and questions.claims(store) == listing
+    report = build([SEED], store=store)
+    assert report.built == 0 and questions.has_summary(store)
+    assert questions._kept_claim_rows(store, None) == listing
