@@ -183,6 +183,7 @@ def test_stance_pairs_equal_checking_every_denial_against_every_assertion():
 THIRD = """MOSCOW (AP) - The Kremlin denied on Wednesday that Russian forces attacked Kharkiv.
 Ukraine's General Staff said at least 40 Belarusian soldiers were killed near Kharkiv, while
 Belarus's Defence Ministry said 3 Belarusian soldiers were killed. Zelensky said Kyiv would respond.
+Pyongyang denied that North Korean soldiers were fighting in Russia.
 """
 
 
@@ -214,8 +215,9 @@ def _merges(monkeypatch, *, any_share=True):
 
 def test_a_build_merges_its_documents_into_the_kept_summary(tmp_path, extractor, monkeypatch):
     """Merged, the summary is the one computed anew from the whole store, and the live answers.
-    The merged documents come first in the listing (undated, then dated earlier) and their
-    casualty figures first among the conflicts (their counted actor sorts first)."""
+    The merged documents come first in the listing (undated, then dated earlier), their
+    casualty figures first among the conflicts (their counted actor sorts first), and so does
+    the denial of the undated one."""
     seed = SEED.read_text(encoding="utf-8")
     build([_write(tmp_path / "first", {"20241216T120000Z_seed.txt": seed})], store=tmp_path / "s")
     merges = _merges(monkeypatch)
@@ -227,6 +229,7 @@ def test_a_build_merges_its_documents_into_the_kept_summary(tmp_path, extractor,
         assert merged["stats"]["documents"] == 3
         assert [c["published"] for c in merged["claims"]][0] is None
         assert merged["conflicts"][0]["subject"] == "Belarusian soldiers"
+        assert next(c for c in merged["conflicts"] if c["kind"] == "stance")["a"]["source"] == "Pyongyang"
         questions.refresh_summary(store)  # computed anew
         assert _everything(store) == merged
         questions.drop_summary(store)  # live
