@@ -242,8 +242,10 @@ def _bench_merge(store, copies: _Copies, n: int) -> None:
 
     questions.mark_summary_stale(store)  # as a build does before it writes
     text, ids = copies.copy(n)
-    quads = list(pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.N_QUADS))
-    store.write_graphs([(quads[0].graph_name, quads)])
+    graphs: dict = {}
+    for quad in pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.N_QUADS):
+        graphs.setdefault(quad.graph_name, []).append(quad)
+    store.write_graphs(list(graphs.items()))
     t0 = time.perf_counter()
     questions.refresh_summary(store, added=ids)
     merge = time.perf_counter() - t0

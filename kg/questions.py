@@ -23,7 +23,7 @@ from kg.mapping import Minter
 from kg.ontology import NKG, PROV
 from kg.model import Stance, name_key
 from kg.queries import Param, query, rows
-from kg.store import Store
+from kg.store import Store, document_graph, open_store
 
 Row = dict[str, object]
 T = TypeVar("T")
@@ -156,7 +156,7 @@ def _claim_row_node(claim: str) -> NamedNode:
 def _kept_claim_rows(store: Store, claims: list[str] | None) -> list[Row] | None:
     """The kept listing rows of these claims (all claims for ``None``) in listing order, or
     ``None`` when the store keeps no summary (then the listing is computed live)."""
-    if _kept(store, _CLAIM_ROWS, lambda _: None) is None:  # no summary, or not a whole one
+    if _answer(store, _CLAIM_ROWS) is None:  # no summary, or not a whole and current one
         return None
     return _claim_rows(store, claims)
 
@@ -168,7 +168,9 @@ def _claim_rows(store: Store, claims: list[str] | None) -> list[Row]:
         found = query(store, f"SELECT ?answer WHERE {{ ?row {NKG.answer} ?answer }}",
                       params={"row": [_claim_row_node(c) for c in claims]}).rows  # fmt: skip
     kept = [row for answer in found for row in json.loads(answer["answer"].value)]
-    kept.sort(key=lambda row: (*_document_order(row), row.pop("rank")))
+    kept.sort(key=lambda row: (*_document_order(row), row["rank"]))
+    for row in kept:
+        del row["rank"]
     return kept
 
 
@@ -397,10 +399,10 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 #
 # The summary graph keeps each whole-store answer and a state: what the answers are derived from
 # but do not show (the members behind the distinct counts, the topics of sources, casualty
-# figures, the entities each claim names); a graph of its own keeps every claim's listing rows. A build marks the summary
-# stale before it writes, so the questions are answered live until it ends; then the documents
-# it wrote are merged into the kept state, or everything is computed anew when there is no
-# usable state or they are a large part of the store.
+# figures, the entities each claim names); a graph of its own keeps every claim's listing rows.
+# A build marks the summary stale before it writes, so the questions are answered live until it
+# ends; then the documents it wrote are merged into the kept state, or everything is computed
+# anew when there is no usable state or they are a large part of the store.
 
 _JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 # The kept state, named for its layout (a state of another is not merged into: the summary is
@@ -427,11 +429,21 @@ def _node(name: str) -> NamedNode:
 def _kept(store: Store, name: str, live: Callable[[Store], T]) -> T:
     """The answer kept in the summary graph, or computed now when there is none or it is stale
     (a build that writes marks it stale first and keeps new answers when it ends)."""
-    stale = f"FILTER NOT EXISTS {{ {_node(_STALE)} {NKG.answer} ?stale }}"
-    found = store.query(f"SELECT ?answer WHERE {{ {_node(name)} {NKG.answer} ?answer {stale} }} LIMIT 1").rows
-    if found:
-        return json.loads(found[0]["answer"].value)  # type: ignore[no-any-return]
-    return live(store)
+    found = _answer(store, name)
+    return live(store) if found is None else found  # type: ignore[no-any-return]
+
+
+def _if_current() -> str:
+    """The filter that keeps a kept answer only while the summary is not marked stale."""
+    return f"FILTER NOT EXISTS {{ {_node(_STALE)} {NKG.answer} ?stale }}"
+
+
+def _answer(store: Store, name: str, *, stale: bool = False) -> Any:
+    """The kept answer called ``name``, ``None`` when there is none; ``stale``: even from a
+    summary marked out of date (a merge reads the state it is about to renew)."""
+    sparql = f"SELECT ?answer WHERE {{ {_node(name)} {NKG.answer} ?answer {'' if stale else _if_current()} }} LIMIT 1"
+    found = store.query(sparql).rows
+    return json.loads(found[0]["answer"].value) if found else None
 
 
 def refresh_summary(store: Store, *, added: Iterable[str] | None = None) -> None:
@@ -522,14 +534,11 @@ def _merged_into_kept(store: Store, added: list[str]) -> tuple[Parts, list[Row]]
     """The kept parts with the ``added`` documents' merged in, and their listing rows; ``None``
     when the summary keeps no usable state (none, another layout, or not covering every other
     document of the store) or the added documents are too large a share of it."""
-    kept = {}
-    for name in (_STATE, "entities", "sources", "timeline"):
-        found = store.query(f"SELECT ?answer WHERE {{ {_node(name)} {NKG.answer} ?answer }} LIMIT 1").rows
-        if not found:
-            return None
-        kept[name] = json.loads(found[0]["answer"].value)
+    kept = {name: _answer(store, name, stale=True) for name in (_STATE, "entities", "sources", "timeline")}
+    if None in kept.values():
+        return None
     state = kept.pop(_STATE)
-    before = state.get("counts", {}).get("documents", 0)
+    before = state["counts"]["documents"]
     if len(added) > MERGE_SHARE * before:
         return None
     counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
@@ -547,8 +556,6 @@ def _merged_into_kept(store: Store, added: list[str]) -> tuple[Parts, list[Row]]
 def _store_of(store: Store, documents: list[str]) -> Store:
     """The graphs of ``documents`` with the shared facts of the entities they name and the
     ontology, in a store in memory: the summary's queries on it answer for those documents."""
-    from kg.store import document_graph, open_store
-
     minter = Minter()
     triples = []
     for start in range(0, len(documents), 64):
@@ -630,8 +637,7 @@ def _summed(found: list[Row], keys: tuple[str, ...], count: str) -> list[Row]:
 def has_summary(store: Store) -> bool:
     """Whether the store keeps whole-store answers that are current, in this layout (a build
     that writes nothing renews a summary of an older one)."""
-    stale = f"FILTER NOT EXISTS {{ {_node(_STALE)} {NKG.answer} ?stale }}"
-    return store.query(f"ASK {{ {_node(_STATE)} {NKG.answer} ?state {stale} }}").boolean is True
+    return store.query(f"ASK {{ {_node(_STATE)} {NKG.answer} ?state {_if_current()} }}").boolean is True
 
 
 def mark_summary_stale(store: Store) -> None:

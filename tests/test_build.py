@@ -187,7 +187,7 @@ def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path
     # The build, with a note of each batch it has written: killed once the first is, whatever
     # the machine's load (a fixed delay killed it before its first write on a busy machine).
     run = (
-        "import sys, kg.store.embedded as e\n"
+        "import kg.store.embedded as e\n"
         "write = e.EmbeddedStore.write_graphs\n"
         "def noted(self, graphs, **kw):\n"
         "    write(self, graphs, **kw)\n"
