@@ -125,6 +125,15 @@ def test_kept_claim_listings_equal_the_live_ones(store, filters):
     assert kept or filters.get("stance") == "Denied"
 
 
+def test_claims_are_listed_in_the_order_of_the_text(store):
+    text = SEED.read_text(encoding="utf-8")
+    kept = questions.claims(store)
+    questions.drop_summary(store)
+    for listed in (kept, questions.claims(store)):
+        positions = [text.index(str(row["evidence"])) for row in listed]
+        assert positions == sorted(positions) and len(set(positions)) > 3
+
+
 def test_claim_listings_read_the_kept_rows_and_only_a_whole_summary(store):
     """A listing reads each selected claim's kept rows (one lookup per claim); a summary
     without the count of kept claims is not trusted for listings."""
