@@ -69,19 +69,25 @@ def test_batches_written_behind_extraction_are_whole_counted_and_not_repeated(tm
         assert all(store.has_document(h) for h in {d.id for d in iter_documents([folder])})
 
 
-def test_the_loaded_model_is_frozen_for_the_collector_during_the_build_only(tmp_path, extractor, monkeypatch):
+def test_the_collector_is_tuned_during_the_build_only(tmp_path, extractor, monkeypatch):
     """A full collection would walk the model's objects again and again: they are frozen while
-    documents stream, and handed back to the collector when the build ends."""
+    documents stream, young collections run less often, and both are handed back when the
+    build ends."""
     import gc
 
     import kg.build
 
     monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)  # the first document is counted mid-stream
     assert gc.get_freeze_count() == 0
-    frozen: list[int] = []
-    build([articles(tmp_path / "in", 2)], store=tmp_path / "s", progress=lambda r, _: frozen.append(gc.get_freeze_count()))
-    assert max(frozen) > 100_000  # the model and gazetteers, not a handful of objects
+    before = gc.get_threshold()
+    seen: list[tuple[int, int]] = []
+    progress = lambda r, _: seen.append((gc.get_freeze_count(), gc.get_threshold()[0]))  # noqa: E731
+    build([articles(tmp_path / "in", 2)], store=tmp_path / "s", progress=progress)
+    frozen, young = seen[0]  # mid-stream
+    assert frozen > 100_000  # the model and gazetteers, not a handful of objects
+    assert young == max(before[0], kg.build.YOUNG_THRESHOLD)
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
 
 
 def test_parallel_build_equals_serial(tmp_path, extractor):
