@@ -38,8 +38,9 @@ class Store:
     """
 
     location: str
-    #: Whether queries may run in several threads at once (the embedded store evaluates them
-    #: without holding the GIL; the remote one shares one urllib opener and its auth state).
+    #: Whether queries gain from running in several threads at once (the embedded store on disk
+    #: evaluates them without holding the GIL, in memory holding it; the remote one shares one
+    #: urllib opener and its auth state).
     concurrent_queries: bool = False
 
     def has_document(self, doc_id: str) -> bool:
@@ -52,9 +53,15 @@ class Store:
         raise NotImplementedError
 
     def write_graphs(self, graphs: list[tuple[NamedNode, list[Quad]]], *, replace: bool = False) -> None:
-        """Write several documents' graphs; each one whole or not at all."""
+        """Write several documents' graphs; each one whole or not at all. Blank nodes are scoped to
+        the write (a remote store names them anew, and so does the embedded bulk loader)."""
         for graph, quads in graphs:
             self.write_graph(graph, quads, replace=replace)
+
+    def write_documents(self, documents: list[tuple[NamedNode, bytes]], *, replace: bool = False) -> None:
+        """``write_graphs`` for documents given as N-Quads (each its graph's quads and the
+        shared facts it adds), as a build hands them over."""
+        self.write_graphs([(graph, list(parse(data, format=RdfFormat.N_QUADS))) for graph, data in documents], replace=replace)
 
     def drop_graph(self, graph: NamedNode) -> None:
         raise NotImplementedError

@@ -36,6 +36,7 @@ class EmbeddedStore(Store):
         self._unflushed = 0  # quads written since the last flush
         if self.location == ":memory:":
             self._store: OxStore | None = OxStore()
+            self.concurrent_queries = False  # in memory, pyoxigraph evaluates holding the GIL
             return
         path = Path(location)
         if path.exists() and not path.is_dir():
@@ -88,22 +89,31 @@ class EmbeddedStore(Store):
         if replace:
             super().write_graphs(graphs, replace=True)
             return
+        self._load([serialize(quads, format=RdfFormat.N_QUADS) for _, quads in graphs], sum(len(q) for _, q in graphs))
+
+    def write_documents(self, documents: list[tuple[NamedNode, bytes]], *, replace: bool = False) -> None:
+        if replace:
+            super().write_documents(documents, replace=True)
+            return
+        self._load([data for _, data in documents], sum(data.count(b"\n") for _, data in documents))
+
+    def _load(self, nquads: list[bytes], quads: int) -> None:
+        """Add N-Quads in one atomic step."""
         self._dirty = True
+        data = b"".join(nquads)
         try:
-            batch = [q for _, quads in graphs for q in quads]
-            if self.location == ":memory:" or len(batch) > BULK_QUADS:
-                self.ox.extend(batch)  # one transaction: all or nothing
-                self._wrote(len(batch))
+            if self.location == ":memory:" or quads > BULK_QUADS:
+                self.ox.load(data, format=RdfFormat.N_QUADS, lenient=True)  # one transaction: all or nothing
+                self._wrote(quads)
             else:
                 # pyoxigraph's bulk loader writes the batch's table files and ingests them into
                 # RocksDB in one step (one IngestExternalFiles call for all indexes, below its
-                # 1M-quad chunk): as atomic as a transaction, without memtables or a WAL.
-                # Fed N-Quads, not the quads: bulk_extend holds the GIL for the whole load (it
-                # pulls from a Python iterator), so a build's extraction stalled while its writer
-                # thread wrote; the parse and load run without it (serializing is 8 % of the
-                # load). Our own quads need no IRI checks again (lenient). Blank nodes are scoped
-                # to the write, as they are in a remote store's.
-                self.ox.bulk_load(serialize(batch, format=RdfFormat.N_QUADS), RdfFormat.N_QUADS, lenient=True)
+                # 1M-quad chunk): as atomic as a transaction, without memtables or a WAL. Fed
+                # N-Quads, it parses and loads without the GIL; fed quads (bulk_extend), it held
+                # the GIL for the whole load, pulling from a Python iterator, and a build's
+                # extraction stood still while its writer thread wrote. Our own quads need no IRI
+                # checks again (lenient).
+                self.ox.bulk_load(data, RdfFormat.N_QUADS, lenient=True)
         except OSError as exc:
             raise StoreError(f"{self.location}: write failed: {exc}") from exc
 
