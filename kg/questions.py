@@ -23,7 +23,7 @@ from kg.mapping import Minter
 from kg.ontology import NKG, PROV
 from kg.model import Stance, name_key
 from kg.queries import Param, query, rows
-from kg.store import Store, document_graph, open_store
+from kg.store import Store, open_store
 
 Row = dict[str, object]
 T = TypeVar("T")
@@ -401,16 +401,14 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 # but do not show (the members behind the distinct counts, the topics of sources, casualty
 # figures, the entities each claim names); a graph of its own keeps every claim's listing rows.
 # A build marks the summary stale before it writes, so the questions are answered live until it
-# ends; then the documents it wrote are merged into the kept state, or everything is computed
-# anew when there is no usable state or they are a large part of the store.
+# ends. While it writes, the parts of each batch it wrote are queried from that batch alone
+# (summary_parts); at its end they are merged into the kept state, or everything is computed
+# anew when there is no usable state.
 
 _JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 # The kept state, named for its layout (a state of another is not merged into: the summary is
 # computed anew), and the mark of a summary out of date.
 _STATE, _STALE = "state-v1", "stale"
-#: A build's documents are merged into the kept summary when they are at most this share of the
-#: documents it covers; past it, computing the whole summary anew costs less.
-MERGE_SHARE = 0.5
 _ADDITIVE = ("documents", "claims", "claims with a named source", "claims relayed by an outlet", "events", "evidence spans")
 # The distinct counts of queries/stats.rq as their members, which a merge can unite.
 _MEMBERS = {
@@ -446,23 +444,39 @@ def _answer(store: Store, name: str, *, stale: bool = False) -> Any:
     return json.loads(found[0]["answer"].value) if found else None
 
 
-def refresh_summary(store: Store, *, added: Iterable[str] | None = None) -> None:
+def refresh_summary(store: Store, *, added: list[Parts] | None = None) -> None:
     """Keep the whole-store answers (stats, entities, sources, conflicts, timeline) and every
     claim's listing rows in the summary's graphs, in place of the old ones (the live answers never
     read the summary): asked on a large store, each answer then costs one lookup instead of a
     pass over every claim and mention, and a listing of selected claims one lookup per claim
     instead of some twenty.
 
-    ``added``: the content hashes of the documents written since the summary was last kept (a
-    build's). They are merged into the kept state, at a cost that grows with them rather than
-    with the store, when it is usable and they are at most :data:`MERGE_SHARE` of the documents
-    it covers. Otherwise, and for ``None``, everything is computed anew from the store.
+    ``added``: the parts (:func:`summary_parts`) of the documents written since the summary was
+    last kept (a build's). They are merged into the kept state, at a cost that grows with them
+    rather than with the store's joins, when that state covers every other document of the
+    store or the store holds no others. Otherwise, and for ``None``, everything is computed
+    anew from the store.
     """
-    kept = None if added is None else _merged_into_kept(store, list(added))
+    kept = None if added is None else _merged_into_kept(store, added)
     # In the parts the answers are derived from, only the rows of merged documents are new:
     # the others' are kept. The parts are freed before the write.
     writes = _summary_writes(store, *(kept or _computed_anew(store)))
     store.write_graphs(writes)
+
+
+def summary_parts(documents: list[tuple[NamedNode, bytes]]) -> Parts:
+    """The summary's parts of ``documents``, N-Quads as a build writes them (each document's
+    graph and the shared facts of the entities it names), for :func:`refresh_summary` to merge.
+
+    They are queried from a store in memory holding only these documents and the ontology:
+    each document states the label and type of every entity it names, and what other
+    documents say of an entity (aliases, mentions) is in their parts, so merged parts are
+    those of the whole store. A build computes them in a process of its own while it extracts.
+    """
+    with open_store(":memory:", create=True) as batch:
+        batch.ensure_ontology()
+        batch.write_documents(documents)
+        return _parts(batch)
 
 
 def _computed_anew(store: Store) -> tuple[Parts, list[Row]]:
@@ -530,64 +544,44 @@ def _answers(store: Store, parts: Parts) -> dict[str, Any]:
     }
 
 
-def _merged_into_kept(store: Store, added: list[str]) -> tuple[Parts, list[Row]] | None:
-    """The kept parts with the ``added`` documents' merged in, and their listing rows; ``None``
+def _merged_into_kept(store: Store, added: list[Parts]) -> tuple[Parts, list[Row]] | None:
+    """The kept parts with the ``added`` ones merged in, and the added listing rows; ``None``
     when the summary keeps no usable state (none, another layout, or not covering every other
-    document of the store) or the added documents are too large a share of it."""
+    document of the store)."""
+    documents = sum(part["counts"].get("documents", 0) for part in added)
+    counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
+    stored = int(counted[0]["n"].value)
+    new_rows = [row for part in added for row in part["listing"]]  # a document's rows lie in one part
+    if stored == documents:  # the store holds these documents only: there is nothing to keep
+        store.drop_graph(Minter().claim_rows_graph())
+        return _merged(*added), new_rows
     kept = {name: _answer(store, name, stale=True) for name in (_STATE, "entities", "sources", "timeline")}
     if None in kept.values():
         return None
     state = kept.pop(_STATE)
-    before = state["counts"]["documents"]
-    if len(added) > MERGE_SHARE * before:
-        return None
-    counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
-    if before + len(added) != int(counted[0]["n"].value):  # a build cut short wrote documents it did not merge
+    if state["counts"]["documents"] + documents != stored:  # a build cut short wrote documents it did not merge
         return None
     old = {**state, **kept, "listing": _claim_rows(store, None)}
     old["sources"] = [{k: v for k, v in row.items() if k != "about"} for row in old["sources"]]
-    if not added:
-        return old, []
-    with _store_of(store, added) as batch:
-        new = _parts(batch)
-    return _merged(old, new), new["listing"]
+    return _merged(old, *added), new_rows
 
 
-def _store_of(store: Store, documents: list[str]) -> Store:
-    """The graphs of ``documents`` with the shared facts of the entities they name and the
-    ontology, in a store in memory: the summary's queries on it answer for those documents."""
-    minter = Minter()
-    triples = []
-    for start in range(0, len(documents), 64):
-        graphs = " ".join(str(document_graph(d)) for d in documents[start : start + 64])
-        triples += store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}").triples
-    prefix = minter.entity("").value
-    named = (term.value for t in triples for term in (t.subject, t.object) if isinstance(term, NamedNode))
-    entities = sorted({iri for iri in named if iri.startswith(prefix)})
-    for start in range(0, len(entities), 256):
-        values = " ".join(f"<{e}>" for e in entities[start : start + 256])
-        shared = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} GRAPH {minter.shared_graph()} {{ ?s ?p ?o }} }}"
-        triples += store.query(shared).triples
-    batch = open_store(":memory:", create=True)
-    batch.ensure_ontology()
-    graph = minter.document("0" * 64)  # one graph for all: the queries read the union
-    batch.write_graph(graph, [Quad(t.subject, t.predicate, t.object, graph) for t in triples])
-    return batch
+def _merged(*parts: Parts) -> Parts:
+    """The parts of several sets of documents, as the queries would give them for all together."""
 
+    def every(name: str) -> list[Row]:
+        return [row for part in parts for row in part[name]]
 
-def _merged(old: Parts, new: Parts) -> Parts:
-    """The parts of two sets of documents, as the queries would give them for both together."""
-    figures = sorted([*old["figures"], *new["figures"]], key=lambda r: (str(r["subjectLabel"]), str(r["claim"])))
     return {
-        "counts": {k: old["counts"].get(k, 0) + new["counts"].get(k, 0) for k in _ADDITIVE},
-        "members": {k: sorted({*old["members"][k], *new["members"][k]}) for k in _MEMBERS},
-        "entities": _merged_entities(old["entities"], new["entities"]),
-        "sources": _merged_sources(old["sources"], new["sources"]),
-        "topics": _summed([*old["topics"], *new["topics"]], ("source", "label"), "claims"),
-        "timeline": [*old["timeline"], *new["timeline"]],
-        "figures": figures,
-        "claim_entities": [*old["claim_entities"], *new["claim_entities"]],
-        "listing": sorted([*old["listing"], *new["listing"]], key=_document_order),  # stable: rows keep their rank
+        "counts": {k: sum(part["counts"].get(k, 0) for part in parts) for k in _ADDITIVE},
+        "members": {k: sorted({m for part in parts for m in part["members"][k]}) for k in _MEMBERS},
+        "entities": _merged_entities(*(part["entities"] for part in parts)),
+        "sources": _merged_sources(*(part["sources"] for part in parts)),
+        "topics": _summed(every("topics"), ("source", "label"), "claims"),
+        "timeline": every("timeline"),
+        "figures": sorted(every("figures"), key=lambda r: (str(r["subjectLabel"]), str(r["claim"]))),
+        "claim_entities": every("claim_entities"),
+        "listing": sorted(every("listing"), key=_document_order),  # stable: rows keep their rank
     }
 
 

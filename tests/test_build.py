@@ -194,11 +194,11 @@ def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path
     # the machine's load (a fixed delay killed it before its first write on a busy machine).
     run = (
         "import kg.store.embedded as e\n"
-        "write = e.EmbeddedStore.write_graphs\n"
-        "def noted(self, graphs, **kw):\n"
-        "    write(self, graphs, **kw)\n"
+        "write = e.EmbeddedStore.write_documents\n"
+        "def noted(self, documents, **kw):\n"
+        "    write(self, documents, **kw)\n"
         f"    open({str(wrote)!r}, 'a').write('batch\\n')\n"
-        "e.EmbeddedStore.write_graphs = noted\n"
+        "e.EmbeddedStore.write_documents = noted\n"
         "from kg.cli import cli\n"
         "cli()\n"
     )

@@ -211,14 +211,19 @@ def _write(folder, texts):
     return folder
 
 
-def _merges(monkeypatch, *, any_share=True):
-    """Count the merges of a build's documents into the kept summary (each reads them into a
-    store in memory); ``any_share``: whatever their share of the store."""
+def _merges(monkeypatch):
+    """The merges of a build's documents into the summary at its end: for each, how many
+    documents it merged (into the kept state, or into nothing on a store that held no others),
+    ``None`` when there was no usable state and the summary was computed anew."""
     calls = []
-    store_of = questions._store_of
-    monkeypatch.setattr(questions, "_store_of", lambda *a: calls.append(a) or store_of(*a))
-    if any_share:
-        monkeypatch.setattr(questions, "MERGE_SHARE", 100)
+    merged_into_kept = questions._merged_into_kept
+
+    def noted(store, added):
+        found = merged_into_kept(store, added)
+        calls.append(None if found is None else sum(part["counts"]["documents"] for part in added))
+        return found
+
+    monkeypatch.setattr(questions, "_merged_into_kept", noted)
     return calls
 
 
@@ -232,7 +237,7 @@ def test_a_build_merges_its_documents_into_the_kept_summary(tmp_path, extractor,
     merges = _merges(monkeypatch)
     more = {"20241210T090000Z_second.txt": SECOND, "third.txt": THIRD}
     build([_write(tmp_path / "more", more)], store=tmp_path / "s")
-    assert len(merges) == 1 and len(merges[0][1]) == 2
+    assert merges == [2]
     with open_store(tmp_path / "s") as store:
         merged = _everything(store)
         assert merged["stats"]["documents"] == 3
@@ -245,14 +250,56 @@ def test_a_build_merges_its_documents_into_the_kept_summary(tmp_path, extractor,
         assert _everything(store) == merged
 
 
+def test_a_first_build_merges_its_batches_into_the_summary_computed_anew(tmp_path, extractor, monkeypatch):
+    """On a store that held no documents the build's batches (one document each here, so
+    entities, sources and listing rows must be merged across them) make the whole summary: it
+    equals the one computed anew, and the live answers."""
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)
+    merges = _merges(monkeypatch)
+    more = {SEED.name: SEED.read_text(encoding="utf-8"), "second.txt": SECOND, "third.txt": THIRD}
+    build([_write(tmp_path / "in", more)], store=tmp_path / "s")
+    assert merges == [3]
+    with open_store(tmp_path / "s") as store:
+        merged = _everything(store)
+        assert merged["stats"]["documents"] == 3
+        assert any(e["documents"] > 1 for e in merged["entities"])  # entities named by several batches
+        questions.refresh_summary(store)  # computed anew
+        assert _everything(store) == merged
+        questions.drop_summary(store)  # live
+        assert _everything(store) == merged
+
+
+def test_a_build_whose_summary_helper_fails_computes_the_summary_anew(tmp_path, extractor, monkeypatch):
+    """The helper computing the batches' parts dies at once: the build still ends with a
+    summary, computed anew from the store."""
+    import subprocess
+    import sys
+
+    import kg.build
+
+    dead = lambda: subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # noqa: E731
+    monkeypatch.setattr(kg.build, "_start_helper", dead)
+    merges = _merges(monkeypatch)
+    report = build([_write(tmp_path / "in", {"second.txt": SECOND, "third.txt": THIRD})], store=tmp_path / "s")
+    assert report.built == 2 and report.failures == []
+    assert merges == []  # nothing to merge: computed anew
+    with open_store(tmp_path / "s") as store:
+        assert questions.has_summary(store)
+        kept = _everything(store)
+        questions.drop_summary(store)
+        assert _everything(store) == kept
+
+
 def test_merging_many_articles_gives_the_summary_computed_anew(tmp_path, extractor, eval_dir, monkeypatch):
     articles = sorted((eval_dir / "ukraine_news" / "articles").glob("*.txt"))[:15]  # named by date
     first = _write(tmp_path / "first", {p.name: p.read_text(encoding="utf-8") for p in articles[0::3] + articles[1::3]})
     then = _write(tmp_path / "then", {p.name: p.read_text(encoding="utf-8") for p in articles[2::3]})  # between them
-    merges = _merges(monkeypatch, any_share=False)
+    merges = _merges(monkeypatch)
     build([first], store=tmp_path / "s")
-    build([then], store=tmp_path / "s")  # 5 documents onto 10: within the share merged
-    assert len(merges) == 1
+    build([then], store=tmp_path / "s")
+    assert merges == [10, 5]
     with open_store(tmp_path / "s") as s:
         merged = _everything(s)
         assert merged["stats"]["documents"] == 15
@@ -292,7 +339,7 @@ def test_a_build_cut_short_leaves_a_summary_computed_anew_by_the_next(store, tmp
     monkeypatch.undo()
     merges = _merges(monkeypatch)
     build([_write(tmp_path / "third", {"third.txt": THIRD})], store=store)
-    assert merges == []
+    assert merges == [None]
     kept = _everything(store)
     assert kept["stats"]["documents"] == 3
     questions.drop_summary(store)
@@ -314,7 +361,7 @@ def test_a_merge_writes_the_rows_of_the_documents_it_adds_and_no_others(store, t
     store.ox.add(Quad(node, questions.NKG.answer, Literal(json.dumps(planted), datatype=questions._JSON), rows))
     merges = _merges(monkeypatch)
     build([_write(tmp_path / "more", {"second.txt": SECOND})], store=store)
-    assert len(merges) == 1
+    assert merges == [1]
     listed = questions.claims(store)
     assert "planted" in {c["content"] for c in listed if c["claim"] == first["claim"]}
     assert {c["document"] for c in listed} == {c["document"] for c in questions._claim_listing(questions._rows(store, "claims"))}
