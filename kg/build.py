@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import os
 import pickle
 import subprocess
 import sys
@@ -188,32 +187,44 @@ class _SummaryParts:
     in memory, and computed at the end of a build the summary kept both cores busy for 4 % of
     its time. The helper is a new interpreter, not a fork: a fork of a process holding the
     model made every page it then wrote a copy (a build of 88 articles 0.3 s slower), and
-    multiprocessing's spawn runs the caller's main module again.
+    multiprocessing's spawn runs the caller's main module again. It starts with the second
+    batch: a build of one batch computes its parts at its end, sooner than a helper starts.
 
     ``parts()`` gives them in the order written, or ``None`` when any could not be computed
     (the summary is then computed anew from the store)."""
 
     def __init__(self) -> None:
+        self._first: list[tuple[NamedNode, bytes]] | None = None
         self._helper: subprocess.Popen[bytes] | None = None
         self._sent = 0
         self._failed = False
 
     def add(self, documents: list[tuple[NamedNode, bytes]]) -> None:
+        if self._first is None and self._helper is None:
+            self._first = documents
+            return
         if self._failed:
             return
         try:
-            if self._helper is None:  # the first write: a build that writes nothing starts none
+            if self._helper is None:
                 self._helper = _start_helper()
-            assert self._helper.stdin is not None
-            pickle.dump(documents, self._helper.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self._helper.stdin.flush()
-            self._sent += 1
+                self._send(self._first)  # type: ignore[arg-type]
+                self._first = None
+            self._send(documents)
         except OSError:  # it could not start, or it died
             self._failed = True
 
+    def _send(self, documents: list[tuple[NamedNode, bytes]]) -> None:
+        assert self._helper is not None and self._helper.stdin is not None
+        pickle.dump(documents, self._helper.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        self._helper.stdin.flush()
+        self._sent += 1
+
     def parts(self) -> list[Parts] | None:
-        if self._failed or self._helper is None:
-            return None if self._failed else []
+        if self._failed:
+            return None
+        if self._helper is None:
+            return [] if self._first is None else [summary_parts(self._first)]
         assert self._helper.stdin is not None and self._helper.stdout is not None
         try:
             self._helper.stdin.close()
@@ -233,12 +244,10 @@ class _SummaryParts:
 def _start_helper() -> subprocess.Popen[bytes]:
     import kg
 
-    here = str(Path(kg.__file__).resolve().parent.parent)  # kg importable as the caller imports it
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen(
-        [sys.executable, "-c", "import kg.build; kg.build._serve_summary_parts()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-    )  # fmt: skip
+    # the kg the caller imported: its folder goes first on the helper's path unless already on it
+    here = str(Path(kg.__file__).resolve().parent.parent)
+    code = f"import sys; h = {here!r}; h in sys.path or sys.path.insert(0, h); import kg.build; kg.build._serve_summary_parts()"
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
 def _serve_summary_parts() -> None:
