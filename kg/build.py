@@ -1,7 +1,8 @@
 """The library function behind ``kg build``: documents → extraction → resolution → mapping → store.
 
 Documents are streamed: memory does not grow with the number of articles while they are
-extracted and written (the summary kept at the end holds a row per claim). Each document is
+extracted and written (the summary's parts, kept beside the build until its end, hold a row per
+claim). Each document is
 written as one named graph in one atomic write, keyed by its content hash, so a re-run skips
 what is stored (``force`` rebuilds it) and an interrupted build leaves no half-written document.
 A build that writes marks the summary of whole-store answers stale first; the summary's parts
