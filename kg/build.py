@@ -2,9 +2,9 @@
 
 Documents are streamed: memory does not grow with the number of articles while they are
 extracted and written (the summary's parts, kept beside the build until its end, hold a row per
-claim). Each document is
-written as one named graph in one atomic write, keyed by its content hash, so a re-run skips
-what is stored (``force`` rebuilds it) and an interrupted build leaves no half-written document.
+claim). Each document is written as one named graph in one atomic write, keyed by its content
+hash, so a re-run skips what is stored (``force`` rebuilds it) and an interrupted build leaves
+no half-written document.
 A build that writes marks the summary of whole-store answers stale first; the summary's parts
 of each batch it writes are computed beside it, in a process of their own, and at the end merged
 into the kept summary, or the summary is computed anew (:func:`kg.questions.refresh_summary`).

@@ -53,14 +53,14 @@ class Store:
         raise NotImplementedError
 
     def write_graphs(self, graphs: list[tuple[NamedNode, list[Quad]]], *, replace: bool = False) -> None:
-        """Write several documents' graphs; each one whole or not at all. Blank nodes are scoped to
-        the write (a remote store names them anew, and so does the embedded bulk loader)."""
+        """Write several documents' graphs; each one whole or not at all."""
         for graph, quads in graphs:
             self.write_graph(graph, quads, replace=replace)
 
     def write_documents(self, documents: list[tuple[NamedNode, bytes]], *, replace: bool = False) -> None:
         """``write_graphs`` for documents given as N-Quads (each its graph's quads and the
-        shared facts it adds), as a build hands them over."""
+        shared facts it adds), as a build hands them over. Blank nodes are scoped to the write:
+        parsed anew, they get new names."""
         self.write_graphs([(graph, list(parse(data, format=RdfFormat.N_QUADS))) for graph, data in documents], replace=replace)
 
     def drop_graph(self, graph: NamedNode) -> None:
