@@ -98,53 +98,50 @@ def bench_build(copies: int, rounds: int = 3) -> None:
            ratio_range=vs_spacy_range, jobs2_wps=wps["two"], jobs2_vs_jobs1=jobs2, jobs2_range=jobs2_range)  # fmt: skip
 
 
-def _document_quads(copies: int) -> list[list]:
+def _documents(copies: int) -> list[tuple[str, bytes]]:
+    """The corpus's documents extracted and mapped as kg build does: each one's id and N-Quads."""
     from kg.documents import document_from_text
     from kg.extract import load_extractor
-    from kg.mapping import document_quads, new_run
+    from kg.mapping import document_nquads, new_run
     from kg.resolve import resolve
 
     extractor = load_extractor()
     run = new_run(extractor=extractor.name, model=extractor.model)
-    return [document_quads(resolve(x), run=run) for x in extractor.pipe(document_from_text(t) for t in corpus(copies))]
+    found = extractor.pipe(document_from_text(t) for t in corpus(copies))
+    return [(x.document.id, document_nquads(resolve(x), run=run)) for x in found]
 
 
 def bench_quads(copies: int) -> None:
-    """Quads written per second by the store layer (serialized and written in one atomic write
-    per batch of documents, as kg build does) against raw pyoxigraph bulk_load of the same
-    quads; raw transactional extend of the same batches for reference."""
-    import io
-
+    """Quads written per second by the store layer (the mapping's N-Quads, written in one
+    atomic write per batch of documents, as kg build does) against raw pyoxigraph bulk_load of
+    the same quads; raw transactional extend of the same batches for reference."""
     import pyoxigraph
 
-    from kg.store import EmbeddedStore
+    from kg.build import BATCH_DOCUMENTS
+    from kg.store import EmbeddedStore, document_graph
 
-    per_doc = _document_quads(copies)
-    total = sum(len(q) for q in per_doc)
+    documents = [(document_graph(doc_id), data) for doc_id, data in _documents(copies)]
+    batches = [documents[i : i + BATCH_DOCUMENTS] for i in range(0, len(documents), BATCH_DOCUMENTS)]
+    total = sum(data.count(b"\n") for _, data in documents)  # a line per quad
     with tempfile.TemporaryDirectory() as tmp:
         store = EmbeddedStore(Path(tmp) / "kg")
         t0 = time.perf_counter()
-        from kg.build import BATCH_DOCUMENTS
-        from kg.store import document_graph
-
-        graphs = [(document_graph(q[0].graph_name.value.rsplit("/", 1)[-1]), q) for q in per_doc]
-        for i in range(0, len(graphs), BATCH_DOCUMENTS):  # as kg build writes them: as N-Quads
-            batch = graphs[i : i + BATCH_DOCUMENTS]
-            store.write_documents([(g, pyoxigraph.serialize(q, format=pyoxigraph.RdfFormat.N_QUADS)) for g, q in batch])
+        for batch in batches:
+            store.write_documents(batch)
         store.close()
         ours = total / (time.perf_counter() - t0)
-        data = io.BytesIO()
-        pyoxigraph.serialize([q for quads in per_doc for q in quads], data, format=pyoxigraph.RdfFormat.N_QUADS)
         raw_store = pyoxigraph.Store(str(Path(tmp) / "raw"))
+        data = b"".join(data for _, data in documents)
         t0 = time.perf_counter()
-        raw_store.bulk_load(data.getvalue(), format=pyoxigraph.RdfFormat.N_QUADS)
+        raw_store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
         raw_store.flush()
         raw = total / (time.perf_counter() - t0)
         # for reference: raw pyoxigraph extend, one transaction per batch
+        quads = [list(pyoxigraph.parse(b"".join(d for _, d in batch), format=pyoxigraph.RdfFormat.N_QUADS)) for batch in batches]
         ext_store = pyoxigraph.Store(str(Path(tmp) / "ext"))
         t0 = time.perf_counter()
-        for i in range(0, len(per_doc), BATCH_DOCUMENTS):
-            ext_store.extend([q for quads in per_doc[i : i + BATCH_DOCUMENTS] for q in quads])
+        for batch_quads in quads:
+            ext_store.extend(batch_quads)
         ext_store.flush()
         extend = total / (time.perf_counter() - t0)
     report("quads", quads=float(total), kg_qps=ours, bulk_load_qps=raw, ratio=ours / raw, raw_extend_qps=extend,
@@ -156,18 +153,12 @@ class _Copies:
     the same actors recur across articles): copy ``n`` as N-Quads and its document hashes."""
 
     def __init__(self) -> None:
-        import io
-
-        import pyoxigraph
-
-        per_doc = _document_quads(1)
-        template = io.BytesIO()
-        pyoxigraph.serialize([q for quads in per_doc for q in quads], template, format=pyoxigraph.RdfFormat.N_QUADS)
-        self.text = template.getvalue().decode("utf-8")
+        documents = _documents(1)
+        self.text = b"".join(data for _, data in documents).decode("utf-8")
         # each document's own graph is copied under a new hash; the shared graph stays one graph,
         # as it is in a real store (copying it would multiply every join on entity names)
-        self.ids = {q.graph_name.value.rsplit("/", 1)[-1] for quads in per_doc for q in quads if "/document/" in q.graph_name.value}
-        self.per_copy = sum(1 for quads in per_doc for q in quads if "/document/" in q.graph_name.value)
+        self.ids = {doc_id for doc_id, _ in documents}
+        self.per_copy = sum(1 for line in self.text.splitlines() if "/document/" in line.rsplit(" ", 2)[-2])
 
     def copy(self, n: int) -> tuple[bytes, list[str]]:
         import hashlib

@@ -24,11 +24,11 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import NamedNode
 
 from kg.documents import iter_documents
 from kg.errors import InputError, KgError
-from kg.mapping import Minter, Run, document_quads, new_run
+from kg.mapping import Minter, Run, document_nquads, new_run
 from kg.model import Document, Extraction, Resolution
 from kg.ontology import RDFS
 from kg.questions import Parts, has_summary, mark_summary_stale, refresh_summary, summary_parts
@@ -330,8 +330,9 @@ def build(
                     continue
                 yield item
 
-        pending: list[tuple[Extraction, Resolution, list]] = []
-        writing: tuple[Future[None], list[tuple[Extraction, Resolution, list]]] | None = None
+        # each document with its N-Quads and how many quads they are
+        pending: list[tuple[Extraction, Resolution, bytes, int]] = []
+        writing: tuple[Future[None], list[tuple[Extraction, Resolution, bytes, int]]] | None = None
         wrote = False
 
         def finish() -> None:
@@ -342,9 +343,9 @@ def build(
             future, batch = writing
             writing = None
             future.result()
-            for extraction, resolution, quads in batch:
+            for extraction, resolution, _, quads in batch:
                 report.built += 1
-                report.quads += len(quads)
+                report.quads += quads
                 report.entities += len(resolution.entities)
                 report.claims += len(extraction.claims)
                 report.relations += len(resolution.relations)
@@ -352,8 +353,7 @@ def build(
                 if progress:
                     progress(report, extraction.document.path)
 
-        def write(graphs: list[tuple[NamedNode, list[Quad]]]) -> None:
-            documents = [(graph, serialize(quads, format=RdfFormat.N_QUADS)) for graph, quads in graphs]
+        def write(documents: list[tuple[NamedNode, bytes]]) -> None:
             target.write_documents(documents, replace=force)
             if not force:  # replaced documents cannot be taken out of the kept state
                 summary.add(documents)
@@ -369,11 +369,11 @@ def build(
             # Documents are written in batches, each atomic: whole or not at all. The
             # store works in a thread (pyoxigraph and HTTP release the GIL) while the next batch
             # is extracted.
-            graphs = [(document_graph(x.document.id), quads) for x, _, quads in batch]
-            writing = (writer.submit(write, graphs), batch)
+            documents = [(document_graph(x.document.id), data) for x, _, data, _ in batch]
+            writing = (writer.submit(write, documents), batch)
 
         def queued(doc_id: str) -> bool:
-            return any(x.document.id == doc_id for x, _, _ in (*pending, *(writing[1] if writing else ())))
+            return any(x.document.id == doc_id for x, *_ in (*pending, *(writing[1] if writing else ())))
 
         summary = _SummaryParts()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-writer") as writer, closing(summary):
@@ -390,8 +390,9 @@ def build(
                     run = new_run(extractor=result.extractor, model=result.model)
                 resolution = resolve(result)
                 labels.apply(resolution)
-                pending.append((result, resolution, document_quads(resolution, run=run)))
-                if len(pending) >= BATCH_DOCUMENTS or sum(len(q) for _, _, q in pending) >= BATCH_QUADS:
+                data = document_nquads(resolution, run=run)
+                pending.append((result, resolution, data, data.count(b"\n")))  # a line per quad
+                if len(pending) >= BATCH_DOCUMENTS or sum(q for *_, q in pending) >= BATCH_QUADS:
                     flush()
             if pending:
                 flush()

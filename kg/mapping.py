@@ -6,6 +6,10 @@ written, replaced or dropped as one unit. What many documents share (an entity's
 aliases and identifiers, the direct relation triples, the software) goes once to the shared
 graph: the union of graphs that queries see is a bag, and a label repeated in every document's
 graph would multiply every join on it.
+
+A document is mapped straight to N-Quads text, the form the store's bulk loader reads: building
+a ``Quad`` object for each of its thousand-odd quads, and serializing them after, took three
+times as long.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from kg import __version__
 from kg.config import base_iri
@@ -26,30 +30,51 @@ from kg.model import Quantity, Resolution, Span, TimeExpr, name_key
 from kg import ontology
 from kg.ontology import Namespace
 
-Term = NamedNode | Literal
-
 #: What ``quote(path, safe="/-_.~")`` leaves as it is.
 _UNRESERVED = re.compile(r"[A-Za-z0-9/_.~-]*")
 
+#: N-Quads escapes as pyoxigraph's serializer writes them (a test checks they agree): the four
+#: a text is full of by ``str.replace``, the rare control characters by ``str.translate``.
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)} | {0x08: "\\b", 0x09: "\\t", 0x0C: "\\f"}
+
+
+def _path(path: str) -> str:
+    # most paths (spans, claims, hashes) need no escaping: skip quote(), which is slow
+    return path if _UNRESERVED.fullmatch(path) else quote(path, safe="/-_.~")
+
+
+def _string(value: str) -> str:
+    """A plain literal in N-Quads.
+
+    >>> print(_string('said "no"\\n'))
+    "said \\"no\\"\\n"
+    """
+    if _NEEDS_ESCAPE.search(value):
+        value = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        if _CONTROL.search(value):
+            value = value.translate(_CONTROL_ESCAPES)
+    return '"' + value + '"'
+
 
 class _Terms:
-    """A namespace whose terms are built once. ``Namespace`` builds a new ``NamedNode`` on each
-    access, through the slow ``__getattr__`` fallback (about 1.5 µs); a document's mapping asks
+    """A namespace's terms in N-Quads (``<iri>``), each built once: a document's mapping asks
     for the same few dozen terms about a thousand times."""
 
     def __init__(self, namespace: Namespace) -> None:
         self._namespace = namespace
-        self._items: dict[str, NamedNode] = {}
+        self._items: dict[str, str] = {}
 
-    def __getattr__(self, name: str) -> NamedNode:
-        term = getattr(self._namespace, name)
+    def __getattr__(self, name: str) -> str:
+        term = str(getattr(self._namespace, name))  # NamedNode checks the IRI
         setattr(self, name, term)  # from now on a plain attribute: __getattr__ is not called again
         return term
 
-    def __getitem__(self, name: str) -> NamedNode:
+    def __getitem__(self, name: str) -> str:
         term = self._items.get(name)
         if term is None:
-            term = self._items[name] = self._namespace[name]
+            term = self._items[name] = str(self._namespace[name])
         return term
 
 
@@ -57,6 +82,18 @@ NIF, NKG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD = (
     _Terms(n) for n in (ontology.NIF, ontology.NKG, ontology.PROV, ontology.RDF, ontology.RDFS,
                         ontology.SCHEMA, ontology.SKOS, ontology.XSD)
 )
+
+
+def _entity_path(key: str) -> str:
+    return "entity/" + key.replace(":", "/")
+
+
+def _span_path(doc_id: str, span: Span) -> str:
+    return f"span/{doc_id[:16]}/{span.start}-{span.end}"
+
+
+def _local_path(kind: str, doc_id: str, n: int) -> str:
+    return f"{kind}/{doc_id[:16]}-{n}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +120,10 @@ class Minter:
         self.base = base or base_iri()
 
     def _iri(self, path: str) -> NamedNode:
-        # most paths (spans, claims, hashes) need no escaping: skip quote(), which is slow
-        return NamedNode(self.base + (path if _UNRESERVED.fullmatch(path) else quote(path, safe="/-_.~")))
+        return NamedNode(self.base + _path(path))
 
     def entity(self, key: str) -> NamedNode:
-        return self._iri("entity/" + key.replace(":", "/"))
+        return self._iri(_entity_path(key))
 
     def document(self, doc_id: str) -> NamedNode:
         return self._iri(f"document/{doc_id}")
@@ -111,11 +147,11 @@ class Minter:
         return self.summary_graph(), self.claim_rows_graph()
 
     def span(self, doc_id: str, span: Span) -> NamedNode:
-        return self._iri(f"span/{doc_id[:16]}/{span.start}-{span.end}")
+        return self._iri(_span_path(doc_id, span))
 
     def local(self, kind: str, doc_id: str, n: int) -> NamedNode:
         """Claims, events, quantities, statements: numbered inside their document."""
-        return self._iri(f"{kind}/{doc_id[:16]}-{n}")
+        return self._iri(_local_path(kind, doc_id, n))
 
     def run(self, extractor: str, model: str, started: datetime) -> Run:
         digest = hashlib.sha256(f"{__version__}|{extractor}|{model}|{started.isoformat()}".encode()).hexdigest()
@@ -125,20 +161,35 @@ class Minter:
         return self._iri(f"software/newskg-{__version__}")
 
 
-def _number(value: float) -> Literal:
+def _typed(value: str, datatype: str) -> str:
+    return _string(value) + "^^" + datatype
+
+
+def _number(value: float) -> str:
     """An ``xsd:decimal`` literal (never exponent notation, which xsd:decimal does not allow).
 
-    >>> _number(1e16).value, _number(2.5).value, _number(200.0).value
-    ('10000000000000000', '2.5', '200')
+    >>> _number(1e16), _number(2.5), _number(200.0)  # doctest: +NORMALIZE_WHITESPACE
+    ('"10000000000000000"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+     '"2.5"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+     '"200"^^<http://www.w3.org/2001/XMLSchema#decimal>')
     """
     text = format(Decimal(repr(float(value))), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return Literal(text, datatype=XSD.decimal)
+    return _typed(text, XSD.decimal)
 
 
-def _time(expr: TimeExpr, value: str | None = None) -> Literal:
-    return Literal(value or expr.value, datatype=XSD[expr.kind.value])
+def _time(expr: TimeExpr, value: str | None = None) -> str:
+    return _typed(value or expr.value, XSD[expr.kind.value])
+
+
+def _checked_iri(value: str) -> str:
+    """An IRI from outside the minter (a gazetteer's identifier), checked by ``NamedNode``."""
+    return str(NamedNode(value))
+
+
+def _count(n: int) -> str:
+    return f'"{n}"^^{XSD.nonNegativeInteger}'  # digits: nothing to escape
 
 
 def new_run(*, extractor: str, model: str, base: str | None = None) -> Run:
@@ -146,75 +197,88 @@ def new_run(*, extractor: str, model: str, base: str | None = None) -> Run:
     return Minter(base).run(extractor, model, datetime.now(timezone.utc).replace(microsecond=0))
 
 
+def document_nquads(resolution: Resolution, *, run: Run, base: str | None = None) -> bytes:
+    """All quads of one resolved document as N-Quads, one per line: in its own named graph,
+    and the shared facts in the shared graph."""
+    return "".join(_DocumentMapper(resolution, run, Minter(base)).quads()).encode()
+
+
 def document_quads(resolution: Resolution, *, run: Run, base: str | None = None) -> list[Quad]:
-    """All quads of one resolved document: in its own named graph, and the shared facts in
-    the shared graph."""
-    return list(_DocumentMapper(resolution, run, Minter(base)).quads())
+    """:func:`document_nquads` as ``Quad`` objects."""
+    return list(parse(document_nquads(resolution, run=run, base=base), format=RdfFormat.N_QUADS))
 
 
 class _DocumentMapper:
+    """One document's quads, each an N-Quads line; terms are N-Quads text (``<iri>``,
+    ``"literal"^^<datatype>``)."""
+
     def __init__(self, resolution: Resolution, run: Run, minter: Minter) -> None:
         self.res = resolution
         self.ext = resolution.extraction
         self.doc = self.ext.document
         self.run = run
+        self.run_iri = str(run.iri)
         self.m = minter
-        self.graph = minter.document(self.doc.id)
+        self.graph = str(minter.document(self.doc.id))  # NamedNode checks the base IRI once
         self.doc_iri = self.graph
-        self.shared = minter.shared_graph()
-        self.entity_iris = [minter.entity(e.key) for e in resolution.entities]
+        self.shared = str(minter.shared_graph())
+        self._prefix = "<" + minter.base
+        self.entity_iris = [self._iri(_entity_path(e.key)) for e in resolution.entities]
         self._counter = 0
-        self._quantities: dict[tuple[int, int], NamedNode] = {}
+        self._quantities: dict[tuple[int, int], str] = {}
 
-    def _q(self, s: NamedNode, p: NamedNode, o: Term) -> Quad:
-        return Quad(s, p, o, self.graph)
+    def _iri(self, path: str) -> str:
+        return self._prefix + _path(path) + ">"
 
-    def _shared(self, s: NamedNode, p: NamedNode, o: Term) -> Quad:
-        return Quad(s, p, o, self.shared)
+    def _q(self, s: str, p: str, o: str) -> str:
+        return f"{s} {p} {o} {self.graph} .\n"
 
-    def _next(self, kind: str) -> NamedNode:
+    def _shared(self, s: str, p: str, o: str) -> str:
+        return f"{s} {p} {o} {self.shared} .\n"
+
+    def _next(self, kind: str) -> str:
         self._counter += 1
-        return self.m.local(kind, self.doc.id, self._counter)
+        return self._iri(_local_path(kind, self.doc.id, self._counter))
 
-    def _mention_iri(self, index: int | None) -> NamedNode | None:
+    def _mention_iri(self, index: int | None) -> str | None:
         if index is None:
             return None
         entity = self.res.mention_entity[index]
         return None if entity is None else self.entity_iris[entity]
 
-    def _actor_iri(self, index: int | None) -> NamedNode | None:
+    def _actor_iri(self, index: int | None) -> str | None:
         """The entity of a mention when it can act (claim, relay); a place that stands as a
         source ("CAPRI, Italy (AP) —" misread) stays only as the source as written."""
         if index is None or (entity := self.res.mention_entity[index]) is None:
             return None
         return self.entity_iris[entity] if self.res.entities[entity].kind.is_actor else None
 
-    def _named_in(self, content: Span) -> list[NamedNode]:
+    def _named_in(self, content: Span) -> list[str]:
         """Entities with a mention inside ``content``, in order of first mention."""
-        found: dict[str, NamedNode] = {}
+        found: dict[str, None] = {}
         for index, mention in enumerate(self.ext.mentions):
             if content.start <= mention.span.start and mention.span.end <= content.end:
                 entity = self._mention_iri(index)
                 if entity is not None:
-                    found.setdefault(entity.value, entity)
-        return list(found.values())
+                    found[entity] = None
+        return list(found)
 
-    def span(self, span: Span) -> tuple[NamedNode, list[Quad]]:
-        iri = self.m.span(self.doc.id, span)
+    def span(self, span: Span) -> tuple[str, list[str]]:
+        iri = self._iri(_span_path(self.doc.id, span))
         return iri, [
             self._q(iri, RDF.type, NKG.Span),
-            self._q(iri, NIF.beginIndex, Literal(str(span.start), datatype=XSD.nonNegativeInteger)),
-            self._q(iri, NIF.endIndex, Literal(str(span.end), datatype=XSD.nonNegativeInteger)),
-            self._q(iri, NIF.anchorOf, Literal(span.text)),
+            self._q(iri, NIF.beginIndex, _count(span.start)),
+            self._q(iri, NIF.endIndex, _count(span.end)),
+            self._q(iri, NIF.anchorOf, _string(span.text)),
             self._q(iri, NIF.referenceContext, self.doc_iri),
         ]
 
-    def _evidence(self, subject: NamedNode, span: Span, predicate: NamedNode = NKG.evidence) -> Iterator[Quad]:
+    def _evidence(self, subject: str, span: Span, predicate: str = NKG.evidence) -> Iterator[str]:
         iri, quads = self.span(span)
         yield from quads
         yield self._q(subject, predicate, iri)
 
-    def quads(self) -> Iterator[Quad]:
+    def quads(self) -> Iterator[str]:
         yield from self.document()
         yield from self.run_quads()
         yield from self.entities()
@@ -230,63 +294,63 @@ class _DocumentMapper:
             about += [statements[statement_of[i]][0] for i in claim.relations if i in statement_of]
             yield from self.claim(claim, about)
 
-    def document(self) -> Iterator[Quad]:
+    def document(self) -> Iterator[str]:
         d, doc = self.doc_iri, self.doc
         yield self._q(d, RDF.type, SCHEMA.NewsArticle)
         yield self._q(d, RDF.type, NIF.Context)
-        yield self._q(d, NKG.contentHash, Literal("sha256:" + doc.id))
-        yield self._q(d, NIF.isString, Literal(doc.text))
-        yield self._q(d, NIF.beginIndex, Literal("0", datatype=XSD.nonNegativeInteger))
-        yield self._q(d, NIF.endIndex, Literal(str(len(doc.text)), datatype=XSD.nonNegativeInteger))
-        yield self._q(d, NKG.extractedBy, self.run.iri)
+        yield self._q(d, NKG.contentHash, _string("sha256:" + doc.id))
+        yield self._q(d, NIF.isString, _string(doc.text))
+        yield self._q(d, NIF.beginIndex, _count(0))
+        yield self._q(d, NIF.endIndex, _count(len(doc.text)))
+        yield self._q(d, NKG.extractedBy, self.run_iri)
         if doc.published:
-            yield self._q(d, SCHEMA.datePublished, Literal(doc.published.isoformat(), datatype=XSD.date))
+            yield self._q(d, SCHEMA.datePublished, _typed(doc.published.isoformat(), XSD.date))
         if doc.title:
-            yield self._q(d, SCHEMA.headline, Literal(doc.title))
+            yield self._q(d, SCHEMA.headline, _string(doc.title))
         if doc.url:
-            yield self._q(d, SCHEMA.url, Literal(doc.url, datatype=XSD.anyURI))
+            yield self._q(d, SCHEMA.url, _typed(doc.url, XSD.anyURI))
         if doc.path:
-            yield self._q(d, NKG.sourcePath, Literal(doc.path))
+            yield self._q(d, NKG.sourcePath, _string(doc.path))
         if doc.publisher:
-            yield self._q(d, NKG.publisherName, Literal(doc.publisher))
+            yield self._q(d, NKG.publisherName, _string(doc.publisher))
 
-    def run_quads(self) -> Iterator[Quad]:
-        run, software = self.run.iri, self.m.software()
+    def run_quads(self) -> Iterator[str]:
+        run, software = self.run_iri, str(self.m.software())
         name, _, version = self.run.model.rpartition(" ")
         yield self._q(run, RDF.type, NKG.ExtractionRun)
         yield self._q(run, PROV.wasAssociatedWith, software)
         yield self._q(run, PROV.used, self.doc_iri)
-        yield self._q(run, PROV.startedAtTime, Literal(self.run.started.isoformat(), datatype=XSD.dateTime))
-        yield self._q(run, NKG.extractor, Literal(self.run.extractor))
-        yield self._q(run, NKG.modelName, Literal(name or self.run.model))
-        yield self._q(run, NKG.modelVersion, Literal(version or "unknown"))
+        yield self._q(run, PROV.startedAtTime, _typed(self.run.started.isoformat(), XSD.dateTime))
+        yield self._q(run, NKG.extractor, _string(self.run.extractor))
+        yield self._q(run, NKG.modelName, _string(name or self.run.model))
+        yield self._q(run, NKG.modelVersion, _string(version or "unknown"))
         yield self._shared(software, RDF.type, PROV.SoftwareAgent)
-        yield self._shared(software, SCHEMA.name, Literal("newskg"))
-        yield self._shared(software, SCHEMA.softwareVersion, Literal(__version__))
+        yield self._shared(software, SCHEMA.name, _string("newskg"))
+        yield self._shared(software, SCHEMA.softwareVersion, _string(__version__))
 
-    def entities(self) -> Iterator[Quad]:
+    def entities(self) -> Iterator[str]:
         for entity, iri in zip(self.res.entities, self.entity_iris):
             # names and type are the entity's, not the document's: stored once, in the shared graph
             yield self._shared(iri, RDF.type, NKG[entity.kind.value])
-            yield self._shared(iri, RDFS.label, Literal(entity.label))
+            yield self._shared(iri, RDFS.label, _string(entity.label))
             for alias in sorted(entity.aliases - {entity.label}):
-                yield self._shared(iri, SKOS.altLabel, Literal(alias))
+                yield self._shared(iri, SKOS.altLabel, _string(alias))
             for key in sorted({name_key(n) for n in (entity.label, *entity.aliases)} - {""}):
-                yield self._shared(iri, NKG.nameKey, Literal(key))  # indexed lookup by any name
+                yield self._shared(iri, NKG.nameKey, _string(key))  # indexed lookup by any name
             if entity.geonames_id:
-                yield self._shared(iri, NKG.geonamesId, Literal(str(entity.geonames_id), datatype=XSD.integer))
-                yield self._shared(iri, SKOS.exactMatch, NamedNode(f"https://sws.geonames.org/{entity.geonames_id}/"))
+                yield self._shared(iri, NKG.geonamesId, _typed(str(entity.geonames_id), XSD.integer))
+                yield self._shared(iri, SKOS.exactMatch, _checked_iri(f"https://sws.geonames.org/{entity.geonames_id}/"))
             if entity.wikidata_id:
-                yield self._shared(iri, SKOS.exactMatch, NamedNode(f"http://www.wikidata.org/entity/{entity.wikidata_id}"))
+                yield self._shared(iri, SKOS.exactMatch, _checked_iri(f"http://www.wikidata.org/entity/{entity.wikidata_id}"))
             for span in entity.mentions:  # where this document mentions it: the document's
                 yield from self._evidence(iri, span)
             for surface, reason in entity.merges:
                 merge = self._next("merge")
                 yield self._q(iri, NKG.merged, merge)
-                yield self._q(merge, NKG.surfaceForm, Literal(surface))
-                yield self._q(merge, NKG.reason, Literal(reason))
+                yield self._q(merge, NKG.surfaceForm, _string(surface))
+                yield self._q(merge, NKG.reason, _string(reason))
 
-    def relations(self) -> Iterator[tuple[NamedNode, list[Quad]]]:
+    def relations(self) -> Iterator[tuple[str, list[str]]]:
         for rel in self.res.relations:
             s, o = self.entity_iris[rel.subject], self.entity_iris[rel.object]
             p = NKG[rel.predicate.value]
@@ -312,7 +376,7 @@ class _DocumentMapper:
                 found[i] = position[(s, rel.predicate, o)]
         return found
 
-    def quantity(self, q: Quantity) -> tuple[NamedNode, list[Quad]]:
+    def quantity(self, q: Quantity) -> tuple[str, list[str]]:
         # A figure is one node even when both a claim and an event point to it.
         known = self._quantities.get((q.span.start, q.span.end))
         if known:
@@ -325,15 +389,15 @@ class _DocumentMapper:
         if q.hedge:
             quads.append(self._q(iri, NKG.hedge, NKG[q.hedge.value]))
         if q.measure:
-            quads.append(self._q(iri, NKG.measure, Literal(q.measure)))
+            quads.append(self._q(iri, NKG.measure, _string(q.measure)))
         if q.counts:
-            quads.append(self._q(iri, SCHEMA.unitText, Literal(q.counts)))
+            quads.append(self._q(iri, SCHEMA.unitText, _string(q.counts)))
         counted = self._mention_iri(q.counts_mention)
         if counted:
             quads.append(self._q(iri, NKG.counts, counted))
         return iri, quads
 
-    def event(self, event) -> tuple[NamedNode, list[Quad]]:
+    def event(self, event) -> tuple[str, list[str]]:
         iri = self._next("event")
         quads = [
             self._q(iri, RDF.type, NKG[event.kind.value]),
@@ -349,13 +413,13 @@ class _DocumentMapper:
         if event.time:
             quads.extend(self._times(iri, event.time, NKG.time))
         if event.cause:
-            quads.append(self._q(iri, NKG.cause, Literal(event.cause.text)))
+            quads.append(self._q(iri, NKG.cause, _string(event.cause.text)))
         if event.quantity:
             q_iri, q_quads = self.quantity(event.quantity)
             quads += [*q_quads, self._q(iri, NKG.quantity, q_iri)]
         return iri, quads
 
-    def _times(self, subject: NamedNode, expr: TimeExpr, predicate: NamedNode) -> list[Quad]:
+    def _times(self, subject: str, expr: TimeExpr, predicate: str) -> list[str]:
         quads = [self._q(subject, predicate, _time(expr))]
         if expr.start:
             quads.append(self._q(subject, NKG.timeStart, _time(expr, expr.start)))
@@ -363,17 +427,17 @@ class _DocumentMapper:
             quads.append(self._q(subject, NKG.timeEnd, _time(expr, expr.end)))
         return quads
 
-    def claim(self, claim, about: list[NamedNode]) -> Iterator[Quad]:
+    def claim(self, claim, about: list[str]) -> Iterator[str]:
         iri = self._next("claim")
         yield self._q(iri, RDF.type, NKG.Claim)
         yield self._q(iri, PROV.wasDerivedFrom, self.doc_iri)
-        yield self._q(iri, PROV.wasGeneratedBy, self.run.iri)
+        yield self._q(iri, PROV.wasGeneratedBy, self.run_iri)
         yield self._q(iri, NKG.stance, NKG[claim.stance.value])
         source = self._actor_iri(claim.source)
         if source:
             yield self._q(iri, PROV.wasAttributedTo, source)
         if claim.source_span:
-            yield self._q(iri, NKG.sourceText, Literal(claim.source_span.text))
+            yield self._q(iri, NKG.sourceText, _string(claim.source_span.text))
         reporter = self._actor_iri(claim.reporter)
         if reporter and reporter != source:
             yield self._q(iri, NKG.reportedBy, reporter)
@@ -383,7 +447,7 @@ class _DocumentMapper:
         if claim.date:
             yield from self._times(iri, claim.date, NKG.claimDate)
         if claim.qualifier:
-            yield self._q(iri, NKG.qualifier, Literal(claim.qualifier))
+            yield self._q(iri, NKG.qualifier, _string(claim.qualifier))
         yield from self._evidence(iri, claim.evidence)
         yield from self._evidence(iri, claim.content, NKG.content)
         if claim.cue:

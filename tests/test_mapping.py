@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, RdfFormat, parse, serialize
 
-from kg.mapping import Minter, document_quads, new_run
+from kg.mapping import Minter, document_nquads, document_quads, new_run
 from kg.ontology import NIF, NKG, PROV, RDF, RDFS, SCHEMA, SKOS
-from sample import sample_resolution
+from sample import TEXT, sample_resolution
 
 
 def _quads():
@@ -84,3 +84,18 @@ def test_geonames_link_only_when_known():
     _, quads = _quads()
     matches = {(q.subject, q.object.value) for q in quads if q.predicate == SKOS.exactMatch}
     assert matches == {(Minter().entity("kursk"), "https://sws.geonames.org/538555/")}
+
+
+def test_the_n_quads_are_what_pyoxigraph_writes_and_keep_every_character():
+    # quotes, a backslash before n and u, a tab, control characters, right-to-left text, an emoji
+    text = TEXT + '\nHe wrote "C:\\new\\u0041"\tthen \x01\x08\x0c\x7f: \u05e9\u05dc\u05d5\u05dd \U0001f600.'
+    resolution = sample_resolution(text)
+    alias = 'HUR "the \\ agency"\r\n'
+    resolution.entities[0].aliases.add(alias)
+    data = document_nquads(resolution, run=new_run(extractor="newskg.rules.v1", model="en_core_web_sm 3.8.0"))
+    quads = list(parse(data, format=RdfFormat.N_QUADS))
+    assert serialize(quads, format=RdfFormat.N_QUADS) == data  # written as pyoxigraph writes them
+    assert data.count(b"\n") == len(quads)  # a line per quad: the build counts them so
+    assert [q.object.value for q in quads if q.predicate == NIF.isString] == [resolution.extraction.document.text]
+    assert "\U0001f600" in resolution.extraction.document.text
+    assert alias in {q.object.value for q in quads if q.predicate == SKOS.altLabel}
