@@ -354,9 +354,11 @@ def build(
                     progress(report, extraction.document.path)
 
         def write(documents: list[tuple[NamedNode, bytes]]) -> None:
-            target.write_documents(documents, replace=force)
+            # the helper computes the batch's parts while the store writes it (a build whose
+            # write fails stops, its parts unused)
             if not force:  # replaced documents cannot be taken out of the kept state
                 summary.add(documents)
+            target.write_documents(documents, replace=force)
 
         def flush() -> None:
             nonlocal wrote, writing
