@@ -321,7 +321,11 @@ def _synthetic_articles(n: int, folder: Path) -> Path:
 
 
 def bench_memory(sizes: list[int], jobs: int) -> None:
-    """Peak memory (max RSS of the build process) building n articles: flat means streaming."""
+    """Peak memory (max RSS of the build process, a worker or the summary helper) building n
+    articles: flat means streaming. The build's own peak is read from VmHWM: its ru_maxrss
+    would keep that of this process, which it was forked from before it ran Python anew (this
+    process holds the model by now). A child's maxrss can only hold its parent's size when
+    forked, never more than the build's own peak."""
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = _synthetic_articles(n, Path(tmp) / "in")
@@ -329,7 +333,8 @@ def bench_memory(sizes: list[int], jobs: int) -> None:
             code = (
                 "import resource, sys\nfrom kg.build import build\n"
                 f"r = build([{str(folder)!r}], store={str(Path(tmp) / 's')!r}, jobs={jobs})\n"
-                "print(r.built, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+                "own = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
+                "print(r.built, own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
             )
             out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
             built, own_kib, children_kib = map(int, out)
