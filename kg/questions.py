@@ -13,7 +13,7 @@ import itertools
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -182,17 +182,27 @@ def _document_order(row: Row) -> tuple[bool, str, str]:
     return (published is not None, str(published or ""), str(row["document"]))
 
 
-def _claim_row_quads(listing: list[Row]) -> list[Quad]:
+#: Claims whose listing rows go to the store in one write: written all at once, their JSON
+#: literals were the peak of a large build's memory.
+CLAIM_ROWS_PER_WRITE = 10_000
+
+
+def _claim_row_quads(listing: list[Row]) -> Iterator[list[Quad]]:
     """The rows of ``listing`` in the graph of claim rows, one literal per claim, each row
-    with its rank among its document's rows."""
+    with its rank among its document's rows: :data:`CLAIM_ROWS_PER_WRITE` claims at a time."""
     graph = Minter().claim_rows_graph()
-    by_claim: dict[str, list[Row]] = defaultdict(list)
+    by_claim: dict[str, list[tuple[int, Row]]] = defaultdict(list)
     ranks: dict[str, int] = defaultdict(int)
     for row in listing:
         document = str(row["document"])
-        by_claim[str(row["claim"])].append({**row, "rank": ranks[document]})
+        by_claim[str(row["claim"])].append((ranks[document], row))
         ranks[document] += 1
-    return [Quad(_claim_row_node(claim), NKG.answer, _json(found), graph) for claim, found in by_claim.items()]
+    claims = list(by_claim.items())
+    for start in range(0, len(claims), CLAIM_ROWS_PER_WRITE):
+        yield [
+            Quad(_claim_row_node(claim), NKG.answer, _json([{**row, "rank": rank} for rank, row in found]), graph)
+            for claim, found in claims[start : start + CLAIM_ROWS_PER_WRITE]
+        ]
 
 
 def _about(store: Store, name: str) -> set[object]:
@@ -458,10 +468,7 @@ def refresh_summary(store: Store, *, added: list[Parts] | None = None) -> None:
     anew from the store.
     """
     kept = None if added is None else _merged_into_kept(store, added)
-    # In the parts the answers are derived from, only the rows of merged documents are new:
-    # the others' are kept. The parts are freed before the write.
-    writes = _summary_writes(store, *(kept or _computed_anew(store)))
-    store.write_graphs(writes)
+    _write_summary(store, *(kept or _computed_anew(store)))
 
 
 def summary_parts(documents: list[tuple[NamedNode, bytes]]) -> Parts:
@@ -485,9 +492,11 @@ def _computed_anew(store: Store) -> tuple[Parts, list[Row]]:
     return parts, parts["listing"]
 
 
-def _summary_writes(store: Store, parts: Parts, new_rows: list[Row]) -> list[tuple[NamedNode, list[Quad]]]:
-    """The summary's graph and the new claim rows, to write in one atomic write (the rows
-    first: a remote store writes graph by graph, and rows without their summary are unread)."""
+def _write_summary(store: Store, parts: Parts, new_rows: list[Row]) -> None:
+    """Write the summary's graph and the new claim rows. The rows go first, in writes of
+    :data:`CLAIM_ROWS_PER_WRITE` claims, and the summary last: rows without their summary are
+    never read (a build cut short in between leaves no summary, and the next one computes it
+    anew), so the writes need not be one."""
     graph = Minter().summary_graph()
     # Dropped, then written: a replacing write would also hold the whole summary as the text
     # of one update (hundreds of MB at 10,000 articles). In between, the questions are
@@ -498,7 +507,9 @@ def _summary_writes(store: Store, parts: Parts, new_rows: list[Row]) -> list[tup
     state.update((k, parts[k]) for k in ("members", "topics", "figures", "claim_entities"))
     answers.update({_STATE: state, _CLAIM_ROWS: len({str(row["claim"]) for row in parts["listing"]})})
     quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in answers.items()]
-    return [(Minter().claim_rows_graph(), _claim_row_quads(new_rows)), (graph, quads)]
+    for rows in _claim_row_quads(new_rows):
+        store.write_graphs([(Minter().claim_rows_graph(), rows)])
+    store.write_graphs([(graph, quads)])
 
 
 def _json(value: object) -> Literal:

@@ -390,3 +390,58 @@ def test_a_summary_of_the_older_layout_is_renewed_and_its_rows_unread(store, tmp
     report = build([SEED], store=store)
     assert report.built == 0 and questions.has_summary(store)
     assert questions._kept_claim_rows(store, None) == listing
+
+
+def _summary_writes(monkeypatch, *, stop: bool = False):
+    """The writes of the summary's two graphs, in order: (graph, quads) for each; with
+    ``stop``, the build is cut short at the write of the summary graph itself."""
+    from kg.store import EmbeddedStore
+
+    found = []
+    rows, summary = Minter().claim_rows_graph(), Minter().summary_graph()
+    write_graphs = EmbeddedStore.write_graphs
+
+    def noted(self, graphs, **kwargs):
+        found.extend((graph, len(quads)) for graph, quads in graphs if graph in (rows, summary))
+        if stop and any(graph == summary for graph, _ in graphs):
+            raise KeyboardInterrupt
+        return write_graphs(self, graphs, **kwargs)
+
+    monkeypatch.setattr(EmbeddedStore, "write_graphs", noted)
+    return found
+
+
+def test_claim_rows_are_written_in_parts_and_the_summary_last(tmp_path, extractor, monkeypatch):
+    monkeypatch.setattr(questions, "CLAIM_ROWS_PER_WRITE", 2)
+    writes = _summary_writes(monkeypatch)
+    build([_write(tmp_path / "in", {SEED.name: SEED.read_text(encoding="utf-8"), "second.txt": SECOND})], store=tmp_path / "s")
+    rows, summary = Minter().claim_rows_graph(), Minter().summary_graph()
+    assert [graph for graph, _ in writes] == [rows] * (len(writes) - 1) + [summary]
+    with open_store(tmp_path / "s") as store:
+        kept = _everything(store)
+        assert sum(n for graph, n in writes if graph == rows) == len({c["claim"] for c in kept["claims"]}) > 4
+        assert all(n <= 2 for graph, n in writes if graph == rows)
+        questions.drop_summary(store)
+        assert _everything(store) == kept
+
+
+def test_a_build_cut_short_after_some_claim_rows_leaves_no_summary(tmp_path, extractor, monkeypatch):
+    """Rows written without their summary are not read, and the next build computes the
+    summary anew."""
+    monkeypatch.setattr(questions, "CLAIM_ROWS_PER_WRITE", 2)
+    _summary_writes(monkeypatch, stop=True)
+    with pytest.raises(KeyboardInterrupt):
+        build([_write(tmp_path / "in", {SEED.name: SEED.read_text(encoding="utf-8")})], store=tmp_path / "s")
+    with open_store(tmp_path / "s") as store:
+        assert not questions.has_summary(store)
+        assert questions._kept_claim_rows(store, None) is None
+        live = _everything(store)
+    monkeypatch.undo()
+    merges = _merges(monkeypatch)
+    build([_write(tmp_path / "more", {"second.txt": SECOND})], store=tmp_path / "s")
+    assert merges == [None]
+    with open_store(tmp_path / "s") as store:
+        kept = _everything(store)
+        assert kept["stats"]["documents"] == live["stats"]["documents"] + 1
+        questions.drop_summary(store)
+        assert _everything(store) == kept
