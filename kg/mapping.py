@@ -8,8 +8,8 @@ graph: the union of graphs that queries see is a bag, and a label repeated in ev
 graph would multiply every join on it.
 
 A document is mapped straight to N-Quads text, the form the store's bulk loader reads: building
-a ``Quad`` object for each of its thousand-odd quads, and serializing them after, took three
-times as long.
+a ``Quad`` object for each of its thousand-odd quads, and serializing them after, took 2.6 times
+as long in a build (0.42 s instead of 0.16 s for 176 articles).
 """
 
 from __future__ import annotations

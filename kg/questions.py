@@ -507,8 +507,8 @@ def _write_summary(store: Store, parts: Parts, new_rows: list[Row]) -> None:
     state.update((k, parts[k]) for k in ("members", "topics", "figures", "claim_entities"))
     answers.update({_STATE: state, _CLAIM_ROWS: len({str(row["claim"]) for row in parts["listing"]})})
     quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in answers.items()]
-    for rows in _claim_row_quads(new_rows):
-        store.write_graphs([(Minter().claim_rows_graph(), rows)])
+    for chunk in _claim_row_quads(new_rows):
+        store.write_graphs([(Minter().claim_rows_graph(), chunk)])
     store.write_graphs([(graph, quads)])
 
 

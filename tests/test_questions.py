@@ -434,7 +434,8 @@ def test_a_build_cut_short_after_some_claim_rows_leaves_no_summary(tmp_path, ext
         build([_write(tmp_path / "in", {SEED.name: SEED.read_text(encoding="utf-8")})], store=tmp_path / "s")
     with open_store(tmp_path / "s") as store:
         assert not questions.has_summary(store)
-        assert questions._kept_claim_rows(store, None) is None
+        assert questions._claim_rows(store, None)  # some rows were written
+        assert questions._kept_claim_rows(store, None) is None  # and are not read
         live = _everything(store)
     monkeypatch.undo()
     merges = _merges(monkeypatch)
