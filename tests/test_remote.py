@@ -576,9 +576,12 @@ def test_a_build_merged_into_the_kept_summary_on_the_remote_store_equals_one_com
 
     build([SEED], store=store)
     merges = _merges(monkeypatch)
+    monkeypatch.setattr(questions, "CLAIM_ROWS_PER_WRITE", 2)  # the rows go to one graph in several writes
     build([_write(tmp_path / "more", {"second.txt": SECOND, "third.txt": THIRD})], store=store)
     assert merges == [2]
     merged = _everything(store)
     assert merged["stats"]["documents"] == 3
     questions.refresh_summary(store)
+    assert _everything(store) == merged
+    questions.drop_summary(store)  # live
     assert _everything(store) == merged
