@@ -58,22 +58,34 @@ def words(texts: list[str]) -> int:
     return sum(len(t.split()) for t in texts)
 
 
-def bench_build(copies: int, rounds: int = 3) -> None:
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children waited for (workers, the summary helper)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def bench_build(copies: int, rounds: int = 5) -> None:
     """Build throughput (words/s) against raw spaCy nlp.pipe with the model's components, and
     --jobs 2 against --jobs 1. Each round runs raw spaCy, --jobs 1 and --jobs 2 back to back:
     on a shared machine the speed drifts by ±10 % within minutes, and runs close together see
-    the same drift, so each ratio reported is the median over the rounds, with its range."""
+    the same drift, so each ratio reported is the median over the rounds, with its range.
+
+    Also the ceiling of --jobs 2 on this machine: --jobs 1's time over the --jobs 2 build's CPU
+    time spread evenly over every core, the ratio a perfect packing of that work would reach;
+    and how much of the cores the --jobs 2 build kept busy."""
     from kg.build import build
     from kg.extract import load_extractor
     from kg.extract.pipeline import load_nlp
 
     texts = corpus(copies)
     n_words = words(texts)
+    cores = os.cpu_count() or 1
     # the model's own components, without the project's gazetteer ruler: its cost counts as ours
     nlp = load_nlp(baseline=True)
     load_extractor()  # model and gazetteers loaded before the clock starts, as the raw pipeline is
     list(nlp.pipe(texts[:5]))  # warm up
     seconds: dict[str, list[float]] = {"raw": [], "one": [], "two": []}
+    cpu: dict[str, list[float]] = {"one": [], "two": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_corpus(texts, Path(tmp) / "in")
         for n in range(rounds):
@@ -82,9 +94,10 @@ def bench_build(copies: int, rounds: int = 3) -> None:
                 pass
             seconds["raw"].append(time.perf_counter() - t0)
             for name, jobs in (("one", 1), ("two", 2)):
-                t0 = time.perf_counter()
+                c0, t0 = _cpu_seconds(), time.perf_counter()
                 build([folder], store=Path(tmp) / f"{name}-{n}", jobs=jobs)
                 seconds[name].append(time.perf_counter() - t0)
+                cpu[name].append(_cpu_seconds() - c0)
 
     def ratio(measured: str, reference: str) -> tuple[float, str]:
         """Speed of ``measured`` relative to ``reference``, round by round."""
@@ -94,8 +107,12 @@ def bench_build(copies: int, rounds: int = 3) -> None:
     wps = {name: n_words / statistics.median(found) for name, found in seconds.items()}
     vs_spacy, vs_spacy_range = ratio("one", "raw")
     jobs2, jobs2_range = ratio("two", "one")
+    ceiling = statistics.median(one / (work / cores) for one, work in zip(seconds["one"], cpu["two"]))
+    busy = statistics.median(work / (two * cores) for two, work in zip(seconds["two"], cpu["two"]))
     report("build", words=float(n_words), raw_spacy_wps=wps["raw"], kg_wps=wps["one"], ratio_vs_spacy=vs_spacy,
-           ratio_range=vs_spacy_range, jobs2_wps=wps["two"], jobs2_vs_jobs1=jobs2, jobs2_range=jobs2_range)  # fmt: skip
+           ratio_range=vs_spacy_range, jobs2_wps=wps["two"], jobs2_vs_jobs1=jobs2, jobs2_range=jobs2_range,
+           jobs1_cpu_s=statistics.median(cpu["one"]), jobs2_cpu_s=statistics.median(cpu["two"]),
+           jobs2_ceiling=ceiling, jobs2_cores_busy=busy)  # fmt: skip
 
 
 def _documents(copies: int) -> list[tuple[str, bytes]]:
