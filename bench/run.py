@@ -208,9 +208,13 @@ def _synthetic_store(path: Path, target_quads: int, copies: _Copies) -> tuple[in
     return count, n
 
 
-def bench_latency(target: int) -> None:
-    """Latency of the analyst questions on a synthetic store (p50 and p95 of 5 runs each), after
-    the summary of whole-store answers is computed as a build computes it."""
+def bench_latency(target: int, runs: int = 11) -> None:
+    """Latency of the analyst questions on a synthetic store: the first call of each and the p50
+    and p95 of ``runs`` more, after the summary of whole-store answers is computed as a build
+    computes it, in a store opened again as each ``kg`` command opens it. Asked in the process
+    that has just written the summary, ``claims --by`` ran at 160-200 ms for the first two
+    seconds, while RocksDB compacted the rewritten claim rows, then at 20 ms: a transient, timed
+    here once (``just_written``) and not mixed into the questions' figures."""
     from kg import questions
     from kg.store import open_store
 
@@ -220,7 +224,11 @@ def bench_latency(target: int) -> None:
         with open_store(Path(tmp) / "s") as store:
             t0 = time.perf_counter()
             questions.refresh_summary(store)  # as kg build does at its end
-            report("summary", quads=float(size), refresh_s=time.perf_counter() - t0)
+            refresh = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            questions.claims(store, by="Zelensky")
+            report("summary", quads=float(size), refresh_s=refresh, just_written_claims_by_ms=1000 * (time.perf_counter() - t0))  # fmt: skip
+        with open_store(Path(tmp) / "s") as store:
             calls = {
                 "stats": lambda: questions.stats(store),
                 "entities": lambda: questions.entities(store),
@@ -233,12 +241,13 @@ def bench_latency(target: int) -> None:
             }
             for name, call in calls.items():
                 times = []
-                for _ in range(5):
+                for _ in range(runs + 1):
                     t0 = time.perf_counter()
                     call()
                     times.append(time.perf_counter() - t0)
-                times.sort()
-                report("latency", question=name, quads=float(size), p50_ms=1000 * statistics.median(times), p95_ms=1000 * times[-1])
+                first, rest = times[0], sorted(times[1:])
+                report("latency", question=name, quads=float(size), first_ms=1000 * first, p50_ms=1000 * statistics.median(rest),
+                       p95_ms=1000 * rest[round(0.95 * (len(rest) - 1))])  # fmt: skip
             _bench_merge(store, copies, n)
 
 
