@@ -1,6 +1,6 @@
 """newskg benchmarks: each prints a ratio against the raw libraries, measured in the same run.
 
-    make bench                      # everything (about 15 minutes on 2 cores)
+    make bench                      # everything (about 30 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick
     .venv/bin/python bench/run.py build quads latency startup gexf memory
 
@@ -213,8 +213,9 @@ def bench_latency(target: int, runs: int = 11) -> None:
     and p95 of ``runs`` more, after the summary of whole-store answers is computed as a build
     computes it, in a store opened again as each ``kg`` command opens it. Asked in the process
     that has just written the summary, ``claims --by`` ran at 160-200 ms for the first two
-    seconds, while RocksDB compacted the rewritten claim rows, then at 20 ms: a transient, timed
-    here once (``just_written``) and not mixed into the questions' figures."""
+    seconds, then at 20 ms (RocksDB's background work after the rewrite of the claim rows, most
+    likely: it passes by itself and a flush does not shorten it): a transient, timed here once
+    (``just_written``) and not mixed into the questions' figures."""
     from kg import questions
     from kg.store import open_store
 
@@ -371,7 +372,7 @@ def bench_memory(sizes: list[int], jobs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="*", default=["startup", "build", "quads", "gexf", "latency", "memory"])
-    parser.add_argument("--quick", action="store_true", help="Smaller inputs (minutes, not a quarter of an hour).")
+    parser.add_argument("--quick", action="store_true", help="Smaller inputs (minutes, not half an hour).")
     parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, "
