@@ -3,6 +3,7 @@
     make bench                      # everything (about 30 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick
     .venv/bin/python bench/run.py build quads latency startup gexf memory
+    .venv/bin/python bench/run.py stages    # where a build's time goes (not part of make bench)
 
 Corpus: the 44 articles of ../shared/eval/ukraine_news (unlabelled real news). Copies get a
 distinct suffix line so that each has its own content hash.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import functools
 import json
 import os
 import platform
@@ -22,11 +24,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "eval" / "ukraine_news" / "articles"
 KG = [sys.executable, "-m", "kg.cli"]
+T = TypeVar("T")
+
 RESULTS: dict[str, dict[str, float | str]] = {}
 
 
@@ -60,8 +66,7 @@ def words(texts: list[str]) -> int:
 
 def _cpu_seconds() -> float:
     """CPU time of this process and of its children waited for (workers, the summary helper)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
 
 
 def bench_build(copies: int, rounds: int = 5) -> None:
@@ -113,6 +118,88 @@ def bench_build(copies: int, rounds: int = 5) -> None:
            ratio_range=vs_spacy_range, jobs2_wps=wps["two"], jobs2_vs_jobs1=jobs2, jobs2_range=jobs2_range,
            jobs1_cpu_s=statistics.median(cpu["one"]), jobs2_cpu_s=statistics.median(cpu["two"]),
            jobs2_ceiling=ceiling, jobs2_cores_busy=busy)  # fmt: skip
+
+
+def bench_stages(copies: int) -> None:
+    """Where a build's time goes: raw spaCy against spaCy with the project's ruler, each rule
+    stage, resolution and mapping, timed apart on the same parsed documents; then one --jobs 1
+    build with its extraction thread's CPU, the CPU of its other threads (the writer, the bulk
+    loader's, RocksDB's) and of the summary helper, and how long that thread waited for a core
+    while runnable (Linux schedstat; -1 elsewhere). Not a target of its own: a map for tuning."""
+    from kg.build import build
+    from kg.documents import document_from_text
+    from kg.extract import claims, events, load_extractor, mentions, quantities, relations, timex
+    from kg.extract.pipeline import load_nlp
+    from kg.mapping import document_nquads, new_run
+    from kg.resolve import resolve
+
+    texts = corpus(copies)
+    raw_nlp, extractor = load_nlp(baseline=True), load_extractor()
+    for nlp in (raw_nlp, extractor.nlp):  # warm up: a process's first pass over the texts is
+        for _ in nlp.pipe(texts, batch_size=16):  # slower (new words, first allocations)
+            pass
+    t0 = time.perf_counter()
+    for _ in raw_nlp.pipe(texts, batch_size=16):
+        pass
+    raw = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    docs = list(extractor.nlp.pipe(texts, batch_size=16))
+    ours = time.perf_counter() - t0
+    spent = dict.fromkeys(("mentions", "times", "quantities", "claims", "relations", "events", "resolve", "mapping"), 0.0)
+
+    def timed(stage: str, call: Callable[..., T], *args: object, **kwargs: object) -> T:
+        t = time.perf_counter()
+        found = call(*args, **kwargs)
+        spent[stage] += time.perf_counter() - t
+        return found
+
+    run = new_run(extractor=extractor.name, model=extractor.model)
+    # each rule stage timed where RulesExtractor._extract calls it, so the path measured is the build's
+    stages = {"mentions": (mentions, "find_mentions"), "times": (timex, "find_times"),
+              "quantities": (quantities, "find_quantities"), "claims": (claims, "find_claims"),
+              "relations": (relations, "find_relations"), "events": (events, "find_events")}  # fmt: skip
+    originals = {stage: getattr(module, name) for stage, (module, name) in stages.items()}
+    for stage, (module, name) in stages.items():
+        setattr(module, name, functools.partial(timed, stage, originals[stage]))
+    try:
+        for i, (text, doc) in enumerate(zip(texts, docs)):
+            extraction = extractor._extract(document_from_text(text, path=f"{i:06d}.txt"), doc)
+            resolution = timed("resolve", resolve, extraction)
+            timed("mapping", document_nquads, resolution, run=run)
+    finally:
+        for stage, (module, name) in stages.items():
+            setattr(module, name, originals[stage])
+    del docs
+    rules = sum(v for k, v in spent.items() if k not in ("resolve", "mapping"))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_corpus(texts, Path(tmp) / "in")
+        who = (_THREAD, resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        before, waited, t0 = [_cpu(w) for w in who], _run_queue_wait(), time.perf_counter()
+        build([folder], store=Path(tmp) / "store", jobs=1)
+        seconds = time.perf_counter() - t0
+        thread, own, kids = (_cpu(w) - b for w, b in zip(who, before))
+        waited = _run_queue_wait() - waited if waited >= 0 else -1.0
+    report("stages", articles=float(len(texts)), raw_spacy_s=raw, spacy_with_ruler_s=ours, rules_s=rules,
+           **{f"{k}_s": v for k, v in spent.items()}, build_s=seconds, extraction_thread_cpu_s=thread,
+           other_threads_cpu_s=own - thread, helper_cpu_s=kids, waited_for_a_core_s=waited)  # fmt: skip
+
+
+def _cpu(who: int) -> float:
+    """CPU seconds of ``resource.RUSAGE_SELF``, ``RUSAGE_CHILDREN`` or :data:`_THREAD`."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+#: The calling thread (Linux); elsewhere the whole process, so its other threads count 0.
+_THREAD = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)
+
+
+def _run_queue_wait() -> float:
+    """Seconds the calling thread has waited, runnable, for a core (-1 where unknown)."""
+    try:
+        return int(Path("/proc/thread-self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return -1.0
 
 
 def _documents(copies: int) -> list[tuple[str, bytes]]:
@@ -383,6 +470,8 @@ def main() -> None:
             bench_startup()
         elif name == "build":
             bench_build(2 if quick else 4)
+        elif name == "stages":
+            bench_stages(2 if quick else 4)
         elif name == "quads":
             bench_quads(2 if quick else 4)
         elif name == "gexf":
