@@ -69,6 +69,52 @@ def test_batches_written_behind_extraction_are_whole_counted_and_not_repeated(tm
         assert all(store.has_document(h) for h in {d.id for d in iter_documents([folder])})
 
 
+def _nice_of(pid: int) -> int:
+    """The nice value of a process, from /proc (field 19 of its stat line)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[16])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
+def test_storage_work_runs_below_the_extraction_priority(tmp_path, extractor, monkeypatch):
+    """The writer thread and the summary helper yield the cores to the extraction; the build's
+    own thread keeps its priority, and no thread of the caller stays lowered after the build."""
+    import threading
+
+    import kg.build
+    from kg.store.embedded import EmbeddedStore
+
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    lowered = min(19, base + kg.build.BACKGROUND_NICENESS)
+    helpers: list[subprocess.Popen[bytes]] = []
+    start_helper = kg.build._start_helper
+    monkeypatch.setattr(kg.build, "_start_helper", lambda **kw: helpers.append(start_helper(**kw)) or helpers[-1])
+    monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)  # several batches: the helper starts with the second
+    writers: list[int] = []
+    helper_nice: list[int] = []
+
+    class Observed(EmbeddedStore):
+        def write_documents(self, documents, *, replace=False):
+            writers.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            if helpers and not helper_nice:  # it lowers itself first thing, once started
+                deadline = time.monotonic() + 30
+                while _nice_of(helpers[0].pid) != lowered and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                helper_nice.append(_nice_of(helpers[0].pid))
+            super().write_documents(documents, replace=replace)
+
+    store = Observed(tmp_path / "s")
+    try:
+        report = build([articles(tmp_path / "in", 3)], store=store)
+    finally:
+        store.close()
+    assert report.built == 3 and report.failures == []
+    assert writers == [lowered] * 3
+    assert helper_nice == [lowered]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base
+    assert all(_nice_of(int(t)) == base for t in os.listdir("/proc/self/task")), "a lowered thread outlived the build"
+
+
 def test_the_collector_is_tuned_during_the_build_only(tmp_path, extractor, monkeypatch):
     """A full collection would walk the model's objects again and again: they are frozen while
     documents stream, young collections run less often, and both are handed back when the

@@ -280,7 +280,7 @@ def test_a_build_whose_summary_helper_fails_computes_the_summary_anew(tmp_path, 
     import kg.build
 
     monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)  # a helper starts with the second batch
-    dead = lambda: subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # noqa: E731
+    dead = lambda **_: subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # noqa: E731
     monkeypatch.setattr(kg.build, "_start_helper", dead)
     merges = _merges(monkeypatch)
     report = build([_write(tmp_path / "in", {"second.txt": SECOND, "third.txt": THIRD})], store=tmp_path / "s")
