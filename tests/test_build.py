@@ -96,7 +96,7 @@ def test_storage_work_runs_below_the_extraction_priority(tmp_path, extractor, mo
     class Observed(EmbeddedStore):
         def write_documents(self, documents, *, replace=False):
             writers.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-            if helpers and not helper_nice:  # it lowers itself first thing, once started
+            if helpers and not helper_nice:  # started from this thread, it runs as low
                 deadline = time.monotonic() + 30
                 while _nice_of(helpers[0].pid) != lowered and time.monotonic() < deadline:
                     time.sleep(0.02)
@@ -113,6 +113,26 @@ def test_storage_work_runs_below_the_extraction_priority(tmp_path, extractor, mo
     assert helper_nice == [lowered]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base
     assert all(_nice_of(int(t)) == base for t in os.listdir("/proc/self/task")), "a lowered thread outlived the build"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="nice values read from /proc")
+def test_the_summary_helper_lowers_itself_when_started_at_full_priority():
+    """Started from a thread that was not lowered (the build starts it from its writer thread,
+    whose nice value it inherits on Linux, but not elsewhere), the helper lowers itself."""
+    import kg.build
+
+    base = _nice_of(os.getpid())
+    lowered = min(19, base + kg.build.BACKGROUND_NICENESS)
+    helper = kg.build._start_helper(niceness=lowered)
+    try:
+        deadline = time.monotonic() + 30
+        while _nice_of(helper.pid) != lowered and time.monotonic() < deadline and helper.poll() is None:
+            time.sleep(0.02)
+        assert _nice_of(helper.pid) == lowered
+    finally:
+        helper.stdin.close()  # no batches: it answers an empty list and ends
+        assert helper.stdout.read() and helper.wait(timeout=30) == 0
+    assert _nice_of(os.getpid()) == base
 
 
 def test_the_collector_is_tuned_during_the_build_only(tmp_path, extractor, monkeypatch):
