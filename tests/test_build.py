@@ -69,6 +69,34 @@ def test_batches_written_behind_extraction_are_whole_counted_and_not_repeated(tm
         assert all(store.has_document(h) for h in {d.id for d in iter_documents([folder])})
 
 
+def test_a_failed_write_stops_the_build_and_leaves_the_batches_before_it_whole(tmp_path, extractor, monkeypatch):
+    import kg.build
+    from kg.errors import StoreError
+    from kg.store.embedded import EmbeddedStore
+
+    monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)
+    writes: list[int] = []
+
+    class Failing(EmbeddedStore):
+        def write_documents(self, documents, *, replace=False):
+            writes.append(len(documents))
+            if len(writes) == 2:
+                raise StoreError(f"{self.location}: write failed: disk full")
+            super().write_documents(documents, replace=replace)
+
+    folder = articles(tmp_path / "in", 4)
+    store = Failing(tmp_path / "s")
+    try:
+        with pytest.raises(StoreError, match="disk full"):
+            build([folder], store=store)
+    finally:
+        store.close()
+    assert writes == [1, 1]  # nothing written after the failure
+    first = next(iter(iter_documents([folder])))
+    assert [graph.rsplit("/", 1)[-1] for graph in graph_sizes(tmp_path / "s")] == [first.id]
+    assert build([folder], store=tmp_path / "s").built == 3  # a re-run completes it
+
+
 def _nice_of(pid: int) -> int:
     """The nice value of a process, from /proc (field 19 of its stat line)."""
     stat = Path(f"/proc/{pid}/stat").read_text()
@@ -273,7 +301,7 @@ def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path
     deadline = time.monotonic() + 300
     while not wrote.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.5)  # somewhere in the next batches: the other 64 documents take seconds
+    time.sleep(0.5)  # somewhere in the next batch: the documents after the first take seconds
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     partial = graph_sizes(store)
