@@ -147,10 +147,36 @@ def _lower_priority(niceness: int | None, *, thread: bool) -> None:
         pass
 
 
+#: glibc's malloc thresholds in an extraction worker (bytes). A worker extracts chunk after
+#: chunk, and at the end of each the memory it freed went back to the system (the top of the heap
+#: trimmed, large blocks unmapped), to be faulted in again, page by page, by the next chunk:
+#: 147,000 page faults and 0.6 s of system time per 88 articles in chunks of 8 (in-process, one
+#: stream of the same articles: 20,000). Kept for the next chunk: none after the first, and the
+#: same peak resident size (305 MiB). 32 MiB is glibc's largest mmap threshold.
+WORKER_MMAP_THRESHOLD = 32 << 20
+WORKER_TRIM_THRESHOLD = 512 << 20
+
+
+def _keep_freed_memory() -> None:
+    """Have this process's allocator keep the memory it frees (glibc only; elsewhere a no-op).
+    Only for a worker: a build in the caller's process leaves the caller's allocator alone."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # a C library without mallopt
+        return
+    mallopt(-3, WORKER_MMAP_THRESHOLD)  # M_MMAP_THRESHOLD (setting either stops glibc's own tuning)
+    mallopt(-1, WORKER_TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
+
+
 def _extract_worker_init() -> None:
     global _WORKER_EXTRACTOR
     from kg.extract import load_extractor
 
+    _keep_freed_memory()
     _WORKER_EXTRACTOR = load_extractor()
     gc.freeze()  # the worker lives for the build: see _collector_tuned (its threshold is forked)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -214,6 +216,30 @@ def test_parallel_extraction_keeps_few_documents_in_flight(tmp_path, extractor, 
         seen.append(result.document.text)
         assert len(read) - len(seen) < 2 * 2 * chunk, "more documents in flight than the window"
     assert [t.split(":")[0] for t in seen] == [f"Report {n}" for n in range(10)]  # input order
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc thresholds")
+def test_a_worker_keeps_the_memory_it_frees_for_its_next_chunk():
+    """A worker allocates and frees much the same memory for each chunk: given back to the
+    system after each, it would be faulted in again, page by page, by the next."""
+    code = (
+        "import resource, sys\n"
+        "import kg.build\n"
+        "if sys.argv[1] == 'kept':\n"
+        "    kg.build._keep_freed_memory()\n"
+        "def chunk():\n"
+        "    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+        "    blocks = [bytearray(1 << 20) for _ in range(100)]\n"
+        "    del blocks\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before\n"
+        "chunk()\n"
+        "print(min(chunk() for _ in range(3)))\n"
+    )
+    run = functools.partial(subprocess.run, capture_output=True, text=True, check=True)
+    faults = {how: int(run([sys.executable, "-c", code, how]).stdout) for how in ("kept", "default")}
+    pages = (100 << 20) // os.sysconf("SC_PAGE_SIZE")  # what a chunk of 100 MiB touches
+    assert faults["default"] > 0.8 * pages  # given back after each chunk: the machine's own default
+    assert faults["kept"] < 0.05 * pages
 
 
 def test_a_worker_chunk_that_fails_in_spacy_names_the_document_and_keeps_the_others(extractor, monkeypatch):
