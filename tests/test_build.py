@@ -242,6 +242,20 @@ def test_a_worker_keeps_the_memory_it_frees_for_its_next_chunk():
     assert faults["kept"] < 0.05 * pages
 
 
+def test_each_worker_and_only_the_workers_keep_their_freed_memory(tmp_path, extractor, monkeypatch):
+    import kg.build
+    from kg.documents import document_from_text
+
+    noted = tmp_path / "kept"
+    monkeypatch.setattr(kg.build, "_keep_freed_memory", lambda: noted.open("a").write(f"{os.getpid()}\n"))
+    documents = [document_from_text(f"Report {n}: Ukraine said that Russia attacked Kharkiv.") for n in range(4)]
+    assert len(list(kg.build._extractions(iter(documents), jobs=2))) == 4
+    pids = noted.read_text().split()
+    assert len(pids) == len(set(pids)) == 2 and str(os.getpid()) not in pids
+    list(kg.build._extractions(iter(documents), jobs=1))
+    assert noted.read_text().split() == pids  # in-process: the caller's allocator is left alone
+
+
 def test_a_worker_chunk_that_fails_in_spacy_names_the_document_and_keeps_the_others(extractor, monkeypatch):
     import kg.build
     from kg.documents import document_from_text
