@@ -64,6 +64,7 @@ from kg.errors import ConfigError, KgError, QueryError, StoreError
 from kg.ontology import PREFIXES
 from kg.queries import with_prologue, to_sparql_json
 from kg.store import EmbeddedStore, Results, ResultKind, Store, Term
+from kg.store.base import solution_rows
 from kg.store.sparql import QueryShape, query_shape
 
 __all__ = ["DEFAULT_PORT", "SparqlServer", "make_server", "serve"]
@@ -256,8 +257,7 @@ def _run_query(store: Store, sparql: str, *, dataset: bool, limit: int | None, c
         if isinstance(answer, QuerySolutions):
             variables = [v.value for v in answer.variables]
             solutions, truncated = _bounded(answer, limit, cancelled)
-            rows = [{name: value for name in variables if (value := solution[name]) is not None} for solution in solutions]
-            return Results(ResultKind.SELECT, variables=variables, rows=rows), truncated
+            return Results(ResultKind.SELECT, variables=variables, rows=solution_rows(variables, solutions)), truncated
         triples, truncated = _bounded(answer, limit, cancelled)
         return Results(ResultKind.GRAPH, triples=triples), truncated
     except SyntaxError as exc:

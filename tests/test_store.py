@@ -54,6 +54,31 @@ def test_quad_count_reads_the_store_and_leaves_out_one_graph(tmp_path):
         assert store.count_quads(without=[left_out]) == every - own == Store.count_quads(store, without=[left_out])
 
 
+def test_solution_rows_keep_each_value_under_its_own_name_and_leave_unbound_ones_out():
+    import doctest
+
+    import pyoxigraph
+
+    from kg.store import base
+
+    store = pyoxigraph.Store()
+    e = "http://example.org/"
+    store.extend([
+        pyoxigraph.Quad(pyoxigraph.NamedNode(f"{e}a"), pyoxigraph.NamedNode(f"{e}p"), pyoxigraph.Literal("1")),
+        pyoxigraph.Quad(pyoxigraph.NamedNode(f"{e}b"), pyoxigraph.NamedNode(f"{e}p"), pyoxigraph.Literal("2")),
+        pyoxigraph.Quad(pyoxigraph.NamedNode(f"{e}b"), pyoxigraph.NamedNode(f"{e}q"), pyoxigraph.Literal("x")),
+    ])  # fmt: skip
+    # ?x comes between the others and is bound in one row only: a value paired with the wrong name shows
+    sparql = f"SELECT ?o ?x ?s WHERE {{ ?s <{e}p> ?o OPTIONAL {{ ?s <{e}q> ?x }} }} ORDER BY ?s"
+    rows = base.solution_rows(["o", "x", "s"], store.query(sparql))
+    assert [{k: v.value for k, v in row.items()} for row in rows] == [
+        {"o": "1", "s": f"{e}a"},
+        {"o": "2", "x": "x", "s": f"{e}b"},
+    ]
+    assert rows == base.results_from_pyoxigraph(store.query(sparql)).rows
+    assert doctest.testmod(base).failed == 0
+
+
 def test_ontology_is_loaded_into_its_own_graph():
     with open_store(":memory:") as store:
         store.ensure_ontology()
