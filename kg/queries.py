@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -46,22 +47,20 @@ class ResultFormat(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class NamedQuery:
-    """A ``.rq`` file of ``queries/`` with its description and parameters."""
+    """A ``.rq`` file of ``queries/`` with its text, description and parameters."""
 
     name: str
     path: Path
+    text: str
     description: str
     params: dict[str, str] = field(default_factory=dict)  # name → description
 
-    @property
-    def text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
-
 
 def _parse_header(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
     description: list[str] = []
     params: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if not line.startswith("#"):
             break
         match = _PARAM.match(line)
@@ -69,21 +68,28 @@ def _parse_header(path: Path) -> NamedQuery:
             params[match.group(1)] = match.group(2).strip()
         elif line.strip("# ").strip():
             description.append(line.lstrip("#").strip())
-    return NamedQuery(path.stem, path, " ".join(description), params)
+    return NamedQuery(path.stem, path, text, " ".join(description), params)
 
 
 def named_queries() -> dict[str, NamedQuery]:
-    """The shipped named queries by name.
+    """The shipped named queries by name (a copy: the caller may change it).
 
     >>> "casualty-claims" in named_queries()
     True
     """
+    return dict(_shipped_queries())
+
+
+@lru_cache(maxsize=None)
+def _shipped_queries() -> dict[str, NamedQuery]:
+    # Read once per process, as the other shipped data (kg.config.read_data): a build's summary
+    # asks nine of them per batch, and reading every file for each cost 7 % of that work.
     folder = data_dir("queries")
     return {p.stem: _parse_header(p) for p in sorted(folder.glob("*.rq"))}
 
 
 def get_query(name: str) -> NamedQuery:
-    queries = named_queries()
+    queries = _shipped_queries()
     if name not in queries:
         raise QueryError(f"no named query {name!r}; known: {', '.join(queries)}")
     return queries[name]
@@ -199,10 +205,16 @@ def query(store: Store, sparql: str, *, params: Mapping[str, Param] | None = Non
 # --- results as plain values and as the standard result formats -------------------------------
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def python_value(term: Term) -> object:
     """A term as a plain Python value: IRIs and strings as ``str``, numbers as numbers."""
     if isinstance(term, Literal):
-        dt = term.datatype.value.rsplit("#", 1)[-1]
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:  # most literals: the summary's rows convert some 100,000
+            return term.value
+        dt = datatype.rsplit("#", 1)[-1]
         if dt in {"integer", "int", "long", "nonNegativeInteger", "short"}:
             return int(term.value)
         if dt in {"decimal", "double", "float"}:
