@@ -144,7 +144,7 @@ def test_claim_listings_read_the_kept_rows_and_only_a_whole_summary(store):
     first = questions.claims(store, by="HUR")[0]
     graph, rows = Minter().cache_graphs()
     row = {**first, "content": "planted", "rank": 0}
-    planted = Quad(questions._claim_row_node(str(first["claim"])), questions.NKG.answer,
+    planted = Quad(questions._claim_row_nodes([str(first["claim"])])[0], questions.NKG.answer,
                    Literal(json.dumps([row]), datatype=questions._JSON), rows)  # fmt: skip
     count = Quad(NamedNode(f"{graph.value}/{questions._CLAIM_ROWS}"), questions.NKG.answer,
                  Literal("1", datatype=questions._JSON), graph)  # fmt: skip
@@ -355,7 +355,7 @@ def test_a_merge_writes_the_rows_of_the_documents_it_adds_and_no_others(store, t
     from pyoxigraph import Literal, Quad
 
     first = questions.claims(store)[0]
-    node, rows = questions._claim_row_node(str(first["claim"])), Minter().claim_rows_graph()
+    node, rows = questions._claim_row_nodes([str(first["claim"])])[0], Minter().claim_rows_graph()
     (kept,) = store.ox.quads_for_pattern(node, None, None, rows)
     store.ox.remove(kept)
     planted = [{**row, "content": "planted"} for row in json.loads(kept.object.value)]
