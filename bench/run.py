@@ -460,6 +460,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="*", default=["startup", "build", "quads", "gexf", "latency", "memory"])
     parser.add_argument("--quick", action="store_true", help="Smaller inputs (minutes, not half an hour).")
+    parser.add_argument("--rounds", type=int, default=5, help="Rounds of the build benchmark (more on a noisy machine).")
     parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, "
@@ -469,7 +470,7 @@ def main() -> None:
         if name == "startup":
             bench_startup()
         elif name == "build":
-            bench_build(2 if quick else 4)
+            bench_build(2 if quick else 4, rounds=max(1, args.rounds))
         elif name == "stages":
             bench_stages(2 if quick else 4)
         elif name == "quads":
