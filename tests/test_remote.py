@@ -263,7 +263,7 @@ QUERIES = [
           OPTIONAL {{ ?claim nkg:quantity/schema:minValue ?min }}
           OPTIONAL {{ ?claim nkg:claimDate ?date }}
         }} ORDER BY ?claim""",
-    f"SELECT ?o WHERE {{ ?s ?p ?o FILTER(isLiteral(?o) && lang(?o) != '') }}",
+    "SELECT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o) && lang(?o) != '') }",
     f"SELECT ?o WHERE {{ ?s ?p ?o FILTER(datatype(?o) = <{XSD.decimal.value}> && ?o > 2) }}",
     f"SELECT ?span ?b ?e WHERE {{ ?span a {NKG.Span} ; <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex> ?b ; "
     f"<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#endIndex> ?e FILTER(?b < 20) }}",
