@@ -180,8 +180,11 @@ def _document_order(row: Row) -> tuple[bool, str, str]:
     """Where a listing row's document comes in the claims query's order: by publication date,
     none first, then by document. A document's rows keep their own order (their rank), so
     merging documents into a listing leaves the rows of the others as they are."""
-    published = row.get("published")
-    return (published is not None, str(published or ""), str(row["document"]))
+    return _order_of(row.get("published"), row["document"])
+
+
+def _order_of(published: object, document: object) -> tuple[bool, str, str]:
+    return (published is not None, str(published or ""), str(document))
 
 
 #: Claims whose listing rows go to the store in one write: written all at once, their JSON
@@ -306,17 +309,28 @@ def conflicts(store: Store) -> list[Row]:
 
 
 def _conflicts(store: Store) -> list[Row]:
-    return _conflict_pairs(_casualties(_rows(store, "figures")), _rows(store, "claim-entities"), claims(store))
+    listing = claims(store)
+    first = _first_rows(listing)
+    return _conflict_pairs(_casualties(_rows(store, "figures")), _stance_part(listing, _rows(store, "claim-entities")),
+                           lambda wanted: {claim: first[claim] for claim in wanted})  # fmt: skip
 
 
 def _casualties(figures: list[Row]) -> list[Row]:
     return [r for r in figures if any(w in str(r.get("measure", "")).lower() for w in _CASUALTY_WORDS)]
 
 
-def _conflict_pairs(figures: list[Row], claim_entities: list[Row], listing: list[Row]) -> list[Row]:
+def _first_rows(listing: Iterable[Row]) -> dict[str, Row]:
+    """Each claim's first listing row: the one a conflict shows."""
+    first: dict[str, Row] = {}
+    for row in listing:
+        first.setdefault(str(row["claim"]), row)
+    return first
+
+
+def _conflict_pairs(figures: list[Row], stances: Parts, sides: Callable[[list[str]], dict[str, Row]]) -> list[Row]:
     """The conflicts among casualty ``figures`` (rows of the figures query, in its order) and
-    among the claims of ``listing`` (every claim's listing rows, in listing order), given the
-    entities each claim names (``claim_entities``)."""
+    among the claims of ``stances`` (:func:`_stance_part`); ``sides`` gives the first listing
+    row of each claim a stance conflict pairs."""
     out: list[Row] = []
     by_subject: dict[object, list[Row]] = defaultdict(list)
     for row in figures:
@@ -330,12 +344,9 @@ def _conflict_pairs(figures: list[Row], claim_entities: list[Row], listing: list
         for a, b in itertools.combinations(distinct, 2):
             if a["claim"] != b["claim"] and _differ(a, b):
                 out.append(_pair("figures", str(group[0].get("subjectLabel")), a, b))
-    named: dict[str, set[str]] = defaultdict(set)
-    labels: dict[str, str] = {}
-    for row in claim_entities:
-        named[str(row["claim"])].add(str(row["entity"]))
-        labels[str(row["entity"])] = str(row["label"])
-    out.extend(_stance_pairs(listing, named, labels))
+    found = _stance_pairs(stances["stances"], stances["named"], stances["labels"])
+    rows_ = sides(sorted({claim for _, denial, assertion in found for claim in (denial, assertion)}))
+    out.extend(_pair("stance", subject, rows_[denial], rows_[assertion]) for subject, denial, assertion in found)
     return out
 
 
@@ -350,33 +361,80 @@ def _pair(kind: str, subject: str, a: Row, b: Row) -> Row:
     return {"kind": kind, "subject": subject, "a": side(a), "b": side(b)}
 
 
-def _stance_pairs(listing: list[Row], named: dict[str, set[str]], labels: dict[str, str]) -> list[Row]:
-    """Each denial beside the assertions by other sources about the same actors; ``named``
-    holds the entities each claim names, ``labels`` their labels."""
-    # one claim per source and content: a statement repeated by many articles is paired once
-    every = {str(c["claim"]): c for c in _dedupe(listing, "source", "stance", "content")}
-    negative = [c for c in every.values() if c["stance"] in (Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value)]
+_NEGATIVE = (Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value)
+_PAIRED = (Stance.ASSERTED.value, *_NEGATIVE)
+# A stance record: [claim, source, stance, a key of its content]; a document's records:
+# [published, document, [record, ...]], in listing order.
+StanceDocument = list[Any]
+
+
+def _stance_part(listing: list[Row], claim_entities: list[Row]) -> Parts:
+    """What the stance conflicts are found from, small enough to keep for every claim of a
+    large store (its listing rows are not): the claims a conflict can pair (asserted, denied,
+    neither confirmed nor denied), one per source, stance and content, as stance records
+    (:data:`StanceDocument`) by document in listing order; the entities each names
+    (``claim_entities``: rows of the claim-entities query), and their labels."""
+    documents: list[StanceDocument] = []
+    for row in listing:
+        if row.get("stance") not in _PAIRED:
+            continue
+        if not documents or documents[-1][1] != row["document"]:
+            documents.append([row.get("published"), row["document"], []])
+        content = row.get("content")
+        key = None if content is None else hashlib.sha1(str(content).encode()).hexdigest()[:16]
+        documents[-1][2].append([str(row["claim"]), row.get("source"), row["stance"], key])
+    named: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for row in claim_entities:
+        named[str(row["claim"])].add(str(row["entity"]))
+        labels[str(row["entity"])] = str(row["label"])
+    return _stances_kept(documents, {claim: sorted(found) for claim, found in named.items()}, labels)
+
+
+def _stances_kept(documents: list[StanceDocument], named: dict[str, list[str]], labels: dict[str, str]) -> Parts:
+    """The stance part of ``documents`` (in listing order) with one record per source, stance
+    and content (the first), the entities each names and their labels."""
+    seen: set[tuple[object, ...]] = set()
+    kept: list[StanceDocument] = []
+    for published, document, records in documents:
+        fresh = []
+        for record in records:
+            if (key := tuple(record[1:])) not in seen:
+                seen.add(key)
+                fresh.append(record)
+        if fresh:
+            kept.append([published, document, fresh])
+    named = {record[0]: found for _, _, records in kept for record in records if (found := named.get(record[0]))}
+    entities = {e for found in named.values() for e in found}
+    return {"stances": kept, "named": named, "labels": {e: label for e, label in labels.items() if e in entities}}
+
+
+def _stance_pairs(stances: list[StanceDocument], named: dict[str, list[str]], labels: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Each denial beside the assertions by other sources about the same actors, as (subject,
+    denial, assertion) in listing order; ``named`` holds the entities each claim names,
+    ``labels`` their labels."""
+    every = [record for _, _, records in stances for record in records]
     # Assertions by the entities they name, in listing order: a denial is checked against the
     # assertions naming its rarest actor, not against every claim (that grew with denials
     # times claims: minutes on a store of thousands of distinct articles).
-    naming: dict[str, list[Row]] = defaultdict(list)
-    for claim in every.values():
-        if claim["stance"] == Stance.ASSERTED.value:
-            for entity in named.get(str(claim["claim"]), ()):
-                naming[entity].append(claim)
+    naming: dict[str, list[list[Any]]] = defaultdict(list)
+    for record in every:
+        if record[2] == Stance.ASSERTED.value:
+            for entity in named.get(record[0], ()):
+                naming[entity].append(record)
     out = []
-    for denial in negative:
-        topic = named.get(str(denial["claim"]), set())
-        if not topic:
+    for denial, source, stance, _ in every:
+        topic = set(named.get(denial, ()))
+        if stance not in _NEGATIVE or not topic:
             continue
-        for claim in min((naming[e] for e in topic), key=len):
-            if claim["source"] == denial["source"]:
+        subject = ", ".join(sorted(labels[e] for e in topic))
+        for claim, other, _, _ in min((naming[e] for e in topic), key=len):
+            if other == source:
                 continue
             # the assertion is about the same actors, not a wider story that merely names them
-            said = named.get(str(claim["claim"]), set())
-            if topic <= said and 2 * len(topic) >= len(said):
-                subject = ", ".join(sorted(labels[e] for e in topic))
-                out.append(_pair("stance", subject, denial, claim))
+            said = named.get(claim, ())
+            if topic.issubset(said) and 2 * len(topic) >= len(said):
+                out.append((subject, denial, claim))
     return out
 
 
@@ -421,7 +479,7 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 _JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 # The kept state, named for its layout (a state of another is not merged into: the summary is
 # computed anew), and the mark of a summary out of date.
-_STATE, _STALE = "state-v1", "stale"
+_STATE, _STALE = "state-v2", "stale"
 _ADDITIVE = ("documents", "claims", "claims with a named source", "claims relayed by an outlet", "events", "evidence spans")
 # The distinct counts of queries/stats.rq as their members, which a merge can unite.
 _MEMBERS = {
@@ -507,8 +565,8 @@ def _write_summary(store: Store, parts: Parts, new_rows: list[Row]) -> None:
     store.drop_graph(graph)
     answers = _answers(store, parts)
     state = {"counts": {k: parts["counts"].get(k, 0) for k in _ADDITIVE}}
-    state.update((k, parts[k]) for k in ("members", "topics", "figures", "claim_entities"))
-    answers.update({_STATE: state, _CLAIM_ROWS: len({str(row["claim"]) for row in parts["listing"]})})
+    state.update((k, parts[k]) for k in ("members", "topics", "figures", "stances", "named", "labels"))
+    answers.update({_STATE: state, _CLAIM_ROWS: parts["claim_rows"]})
     quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in answers.items()]
     for chunk in _claim_row_quads(new_rows):
         store.write_graphs([(Minter().claim_rows_graph(), chunk)])
@@ -542,10 +600,22 @@ def _parts(store: Store) -> Parts:
     workers = min(len(jobs), os.cpu_count() or 1) if store.concurrent_queries else 1
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-summary") as pool:
         futures = {name: pool.submit(job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+        parts = {name: future.result() for name, future in futures.items()}
+    parts.update(_stance_part(parts["listing"], parts.pop("claim_entities")))
+    parts["claim_rows"] = len({str(row["claim"]) for row in parts["listing"]})
+    return parts
 
 
 def _answers(store: Store, parts: Parts) -> dict[str, Any]:
+    """The kept answers from ``parts``; their ``listing`` holds the rows of the claims written
+    since the summary was kept (every claim's when it is computed anew), the kept claim rows
+    those of the others."""
+    new = _first_rows(parts["listing"])
+
+    def sides(claims: list[str]) -> dict[str, Row]:
+        old = [claim for claim in claims if claim not in new]
+        return {**(_first_rows(_claim_rows(store, old)) if old else {}), **{c: new[c] for c in claims if c in new}}
+
     counts = {**parts["counts"], **{name: len(found) for name, found in parts["members"].items()}}
     stats = {k: counts.get(k, 0) for k in _STATS_ORDER}
     stats["quads"] = store.count_quads(without=Minter().cache_graphs())
@@ -553,15 +623,16 @@ def _answers(store: Store, parts: Parts) -> dict[str, Any]:
         "stats": stats,
         "entities": _by_mentions(parts["entities"]),
         "sources": _with_topics(parts["sources"], parts["topics"]),
-        "conflicts": _conflict_pairs(parts["figures"], parts["claim_entities"], parts["listing"]),
+        "conflicts": _conflict_pairs(parts["figures"], parts, sides),
         "timeline": _in_time_order(parts["timeline"]),
     }
 
 
 def _merged_into_kept(store: Store, added: list[Parts]) -> tuple[Parts, list[Row]] | None:
-    """The kept parts with the ``added`` ones merged in, and the added listing rows; ``None``
-    when the summary keeps no usable state (none, another layout, or not covering every other
-    document of the store)."""
+    """The kept parts with the ``added`` ones merged in (their listing holds the added rows
+    only: the kept state holds what the answers need of the others), and the added listing
+    rows; ``None`` when the summary keeps no usable state (none, another layout, or not
+    covering every other document of the store)."""
     documents = sum(part["counts"].get("documents", 0) for part in added)
     counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
     stored = int(counted[0]["n"].value)
@@ -569,13 +640,14 @@ def _merged_into_kept(store: Store, added: list[Parts]) -> tuple[Parts, list[Row
     if stored == documents:  # the store holds these documents only: there is nothing to keep
         store.drop_graph(Minter().claim_rows_graph())
         return _merged(*added), new_rows
-    kept = {name: _answer(store, name, stale=True) for name in (_STATE, "entities", "sources", "timeline")}
+    kept = {name: _answer(store, name, stale=True) for name in (_STATE, "entities", "sources", "timeline", _CLAIM_ROWS)}
     if None in kept.values():
         return None
     state = kept.pop(_STATE)
     if state["counts"]["documents"] + documents != stored:  # a build cut short wrote documents it did not merge
         return None
-    old = {**state, **kept, "listing": _claim_rows(store, None)}
+    claim_rows = kept.pop(_CLAIM_ROWS)
+    old = {**state, **kept, "listing": [], "claim_rows": claim_rows}
     old["sources"] = [{k: v for k, v in row.items() if k != "about"} for row in old["sources"]]
     return _merged(old, *added), new_rows
 
@@ -594,8 +666,12 @@ def _merged(*parts: Parts) -> Parts:
         "topics": _summed(every("topics"), ("source", "label"), "claims"),
         "timeline": every("timeline"),
         "figures": sorted(every("figures"), key=lambda r: (str(r["subjectLabel"]), str(r["claim"]))),
-        "claim_entities": every("claim_entities"),
         "listing": sorted(every("listing"), key=_document_order),  # stable: rows keep their rank
+        "claim_rows": sum(part["claim_rows"] for part in parts),
+        # a claim is named in its document's part only; a later part's label wins, as in one query's rows
+        **_stances_kept(sorted(every("stances"), key=lambda d: _order_of(d[0], d[1])),
+                        {c: found for part in parts for c, found in part["named"].items()},
+                        {e: label for part in parts for e, label in part["labels"].items()}),  # fmt: skip
     }
 
 

@@ -157,35 +157,39 @@ def test_claim_listings_read_the_kept_rows_and_only_a_whole_summary(store):
 
 def test_stance_pairs_equal_checking_every_denial_against_every_assertion():
     """The index of assertions by the actors they name finds the same pairs, in the same
-    order, as comparing each denial with every claim."""
+    order, as comparing each denial with every claim; the claims declining to comment are
+    not kept for them."""
     import random
 
     from kg.model import Stance
 
     rng = random.Random(5)
     actors = [f"e{n}" for n in range(12)]
-    stances = [Stance.ASSERTED.value] * 6 + [Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value]
-    listing, named = [], {}
+    stances = [Stance.ASSERTED.value] * 6 + [Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value,
+                                             Stance.DECLINED_TO_COMMENT.value]  # fmt: skip
+    listing, claim_entities, named = [], [], {}
     for n in range(400):
         claim = f"c{n}"
         listing.append({"claim": claim, "source": rng.choice("ABCDE"), "stance": rng.choice(stances),
-                        "content": f"said {rng.randrange(60)}"})  # fmt: skip
+                        "content": f"said {rng.randrange(60)}", "document": f"d{n // 7}", "published": None})  # fmt: skip
         named[claim] = set(rng.sample(actors, rng.choice([0, 1, 1, 2, 2, 3, 4])))
-    labels = {a: a.upper() for a in actors}
+        claim_entities.extend({"claim": claim, "entity": e, "label": e.upper()} for e in named[claim])
 
     every = {c["claim"]: c for c in questions._dedupe(listing, "source", "stance", "content")}
     expected = []
     for denial in every.values():
         topic = named[denial["claim"]]
-        if denial["stance"] == Stance.ASSERTED.value or not topic:
+        if denial["stance"] not in (Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value) or not topic:
             continue
         for claim in every.values():
             said = named[claim["claim"]]
             if (claim["stance"] == Stance.ASSERTED.value and claim["source"] != denial["source"]
                     and topic <= said and 2 * len(topic) >= len(said)):  # fmt: skip
-                expected.append((denial["claim"], claim["claim"], ", ".join(sorted(labels[e] for e in topic))))
-    found = questions._stance_pairs(listing, named, labels)
-    assert [(p["a"]["claim"], p["b"]["claim"], p["subject"]) for p in found] == expected
+                expected.append((", ".join(sorted(e.upper() for e in topic)), denial["claim"], claim["claim"]))
+    part = questions._stance_part(listing, claim_entities)
+    assert questions._stance_pairs(part["stances"], part["named"], part["labels"]) == expected
+    kept = {record[2] for _, _, records in part["stances"] for record in records}
+    assert Stance.DECLINED_TO_COMMENT.value not in kept and Stance.DENIED.value in kept
     assert len(expected) > 50  # the draw pairs many denials with many assertions
 
 
@@ -235,9 +239,17 @@ def test_a_build_merges_its_documents_into_the_kept_summary(tmp_path, extractor,
     seed = SEED.read_text(encoding="utf-8")
     build([_write(tmp_path / "first", {"20241216T120000Z_seed.txt": seed})], store=tmp_path / "s")
     merges = _merges(monkeypatch)
+    read = []  # the kept claim rows the merge reads: only those of the conflicts it shows
+    claim_rows = questions._claim_rows
+    monkeypatch.setattr(questions, "_claim_rows", lambda store, claims: read.append(claims) or claim_rows(store, claims))
     more = {"20241210T090000Z_second.txt": SECOND, "third.txt": THIRD}
     build([_write(tmp_path / "more", more)], store=tmp_path / "s")
     assert merges == [2]
+    assert read and None not in read
+    with open_store(tmp_path / "s") as store:
+        shown = {c[side]["claim"] for c in questions.conflicts(store) if c["kind"] == "stance" for side in "ab"}
+    assert set(read[0]) < shown
+    monkeypatch.undo()
     with open_store(tmp_path / "s") as store:
         merged = _everything(store)
         assert merged["stats"]["documents"] == 3
