@@ -423,6 +423,7 @@ def test_the_server_holds_an_on_disk_store(tmp_path):
 
 
 def test_kg_serve_command_holds_the_store_and_stops_on_ctrl_c(tmp_path):
+    import functools
     import re
     import signal
     import subprocess
@@ -432,7 +433,9 @@ def test_kg_serve_command_holds_the_store_and_stops_on_ctrl_c(tmp_path):
     with open_store(location, create=True) as disk:
         disk.write_graph(G1, [q for q in _quads() if q.graph_name == G1])
     command = [sys.executable, "-m", "kg.cli", "serve", "--store", str(location), "--port", "0", "--max-rows", "1"]
-    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C as in a terminal: a test run from a background job ignores SIGINT, and so would the server
+    default_sigint = functools.partial(signal.signal, signal.SIGINT, signal.SIG_DFL)
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     try:
         url = None
         while url is None and (line := server.stderr.readline()):
