@@ -19,6 +19,7 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +35,7 @@ from kg.errors import InputError, KgError
 from kg.mapping import Minter, Run, document_nquads, new_run
 from kg.model import Document, Extraction, Resolution
 from kg.ontology import RDFS
-from kg.questions import Parts, has_summary, mark_summary_stale, refresh_summary, summary_parts
+from kg.questions import Parts, claim_row_chunks, has_summary, mark_summary_stale, merge_parts, refresh_summary, summary_parts
 from kg.resolve import resolve
 from kg.store import Store, document_graph, open_store
 
@@ -256,13 +257,15 @@ class _SummaryParts:
     multiprocessing's spawn runs the caller's main module again. It starts with the second
     batch: a build of one batch computes its parts at its end, sooner than a helper starts.
 
-    ``parts()`` gives them in the order written, or ``None`` when any could not be computed
-    (the summary is then computed anew from the store)."""
+    ``parts()`` gives them merged (:func:`kg.questions.merge_parts`), or ``None`` when any
+    could not be computed (the summary is then computed anew from the store); ``claim_rows()``
+    the rows of their claims, which wait in a temporary file instead of memory."""
 
     def __init__(self, *, niceness: int | None = None) -> None:
         self._niceness = niceness  # the helper's nice value (None: the build's)
         self._first: list[tuple[NamedNode, bytes]] | None = None
         self._helper: subprocess.Popen[bytes] | None = None
+        self._rows = tempfile.NamedTemporaryFile(prefix="kg-claim-rows-", suffix=".nq")  # noqa: SIM115 - closed by close()
         self._sent = 0
         self._failed = False
 
@@ -274,7 +277,7 @@ class _SummaryParts:
             return
         try:
             if self._helper is None:
-                self._helper = _start_helper(niceness=self._niceness)
+                self._helper = _start_helper(niceness=self._niceness, rows=self._rows.name)
                 self._send(self._first)  # type: ignore[arg-type]
                 self._first = None
             self._send(documents)
@@ -287,11 +290,11 @@ class _SummaryParts:
         self._helper.stdin.flush()
         self._sent += 1
 
-    def parts(self) -> list[Parts] | None:
+    def parts(self) -> Parts | None:
         if self._failed:
             return None
         if self._helper is None:
-            return [] if self._first is None else [summary_parts(self._first)]
+            return merge_parts([] if self._first is None else [summary_parts(self._first)], rows=self._rows)
         assert self._helper.stdin is not None and self._helper.stdout is not None
         try:
             self._helper.stdin.close()
@@ -300,38 +303,60 @@ class _SummaryParts:
             return None
         finally:
             self._helper.wait()
-        return found if isinstance(found, list) and len(found) == self._sent else None
+        # the helper says how many batches it merged: all that were sent, or it failed
+        if isinstance(found, tuple) and found[0] == self._sent and self._helper.returncode == 0:
+            return found[1]  # type: ignore[no-any-return]
+        return None
+
+    def claim_rows(self) -> Iterator[bytes]:
+        self._rows.flush()  # written by this process when there was no helper
+        with open(self._rows.name, "rb") as rows:  # the helper wrote the file under this name
+            yield from claim_row_chunks(rows)
 
     def close(self) -> None:
         if self._helper is not None and self._helper.poll() is None:
             self._helper.kill()  # a build that stopped early: its parts are not needed
             self._helper.wait()
+        self._rows.close()
 
 
-def _start_helper(*, niceness: int | None = None) -> subprocess.Popen[bytes]:
+def _start_helper(*, niceness: int | None = None, rows: str) -> subprocess.Popen[bytes]:
     import kg
 
     # the kg the caller imported: its folder goes first on the helper's path unless already on it
     here = str(Path(kg.__file__).resolve().parent.parent)
-    code = f"import sys; h = {here!r}; h in sys.path or sys.path.insert(0, h); import kg.build; kg.build._serve_summary_parts(niceness={niceness!r})"
+    code = (
+        f"import sys; h = {here!r}; h in sys.path or sys.path.insert(0, h); import kg.build; "
+        f"kg.build._serve_summary_parts(niceness={niceness!r}, rows={rows!r})"
+    )
     return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
-def _serve_summary_parts(*, niceness: int | None = None) -> None:
-    """The helper of :class:`_SummaryParts`: the parts of each batch read from standard input,
-    computed as it comes, and all of them written to standard output when the input ends."""
-    found: list[Parts] | str = []
+def _serve_summary_parts(*, niceness: int | None = None, rows: str) -> None:
+    """The helper of :class:`_SummaryParts`: the parts of each batch read from standard input
+    and merged as they come, their claim rows written to the file ``rows``; when the input
+    ends, how many batches it merged and the merged parts written to standard output."""
     _lower_priority(niceness, thread=False)
-    try:
+    batches = 0
+
+    def documents() -> Iterator[list[tuple[NamedNode, bytes]]]:
+        nonlocal batches
         while True:
             try:
-                documents = pickle.load(sys.stdin.buffer)
+                found = pickle.load(sys.stdin.buffer)
             except EOFError:
-                break
-            found.append(summary_parts(documents))  # type: ignore[union-attr]
-    except Exception as exc:  # noqa: BLE001 - not a list: the build computes the summary anew
-        found = f"{type(exc).__name__}: {exc}"
-    pickle.dump(found, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+                return
+            batches += 1
+            yield found
+
+    answer: tuple[int, Parts] | str
+    try:
+        with open(rows, "wb") as out:
+            merged = merge_parts(map(summary_parts, documents()), rows=out)
+        answer = (batches, merged)
+    except Exception as exc:  # noqa: BLE001 - not a tuple: the build computes the summary anew
+        answer = f"{type(exc).__name__}: {exc}"
+    pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()
 
 
@@ -500,7 +525,7 @@ def build(
             finish()
             if wrote or not has_summary(target):
                 # replaced documents cannot be taken out of the kept state: it is computed anew
-                refresh_summary(target, added=None if force else summary.parts())
+                refresh_summary(target, added=None if force else summary.parts(), claim_rows=summary.claim_rows())
     finally:
         if owned:
             target.close()

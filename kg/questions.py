@@ -14,9 +14,9 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
 from kg.errors import QueryError
 from kg.mapping import Minter
@@ -192,9 +192,10 @@ def _order_of(published: object, document: object) -> tuple[bool, str, str]:
 CLAIM_ROWS_PER_WRITE = 10_000
 
 
-def _claim_row_quads(listing: list[Row]) -> Iterator[list[Quad]]:
-    """The rows of ``listing`` in the graph of claim rows, one literal per claim, each row
-    with its rank among its document's rows: :data:`CLAIM_ROWS_PER_WRITE` claims at a time."""
+def _claim_row_nquads(listing: list[Row]) -> Iterator[bytes]:
+    """The rows of ``listing`` in the graph of claim rows as N-Quads, one line (a literal) per
+    claim, each row with its rank among its document's rows: :data:`CLAIM_ROWS_PER_WRITE`
+    claims at a time."""
     graph = Minter().claim_rows_graph()
     by_claim: dict[str, list[tuple[int, Row]]] = defaultdict(list)
     ranks: dict[str, int] = defaultdict(int)
@@ -205,10 +206,19 @@ def _claim_row_quads(listing: list[Row]) -> Iterator[list[Quad]]:
     claims = list(by_claim.items())
     for start in range(0, len(claims), CLAIM_ROWS_PER_WRITE):
         chunk = claims[start : start + CLAIM_ROWS_PER_WRITE]
-        yield [
-            Quad(node, NKG.answer, _json([{**row, "rank": rank} for rank, row in found]), graph)
-            for node, (_, found) in zip(_claim_row_nodes(claim for claim, _ in chunk), chunk)
-        ]
+        yield serialize(
+            [Quad(node, NKG.answer, _json([{**row, "rank": rank} for rank, row in found]), graph)
+             for node, (_, found) in zip(_claim_row_nodes(claim for claim, _ in chunk), chunk)],
+            format=RdfFormat.N_QUADS,
+        )  # fmt: skip
+
+
+def claim_row_chunks(rows: BinaryIO) -> Iterator[bytes]:
+    """The claim rows :func:`merge_parts` wrote to ``rows``, read from its start in writes of
+    :data:`CLAIM_ROWS_PER_WRITE` claims (a line each), for :func:`refresh_summary`."""
+    rows.seek(0)
+    while chunk := b"".join(itertools.islice(rows, CLAIM_ROWS_PER_WRITE)):
+        yield chunk
 
 
 def _about(store: Store, name: str) -> set[object]:
@@ -515,21 +525,26 @@ def _answer(store: Store, name: str, *, stale: bool = False) -> Any:
     return json.loads(found[0]["answer"].value) if found else None
 
 
-def refresh_summary(store: Store, *, added: list[Parts] | None = None) -> None:
+def refresh_summary(store: Store, *, added: Parts | None = None, claim_rows: Iterable[bytes] = ()) -> None:
     """Keep the whole-store answers (stats, entities, sources, conflicts, timeline) and every
     claim's listing rows in the summary's graphs, in place of the old ones (the live answers never
     read the summary): asked on a large store, each answer then costs one lookup instead of a
     pass over every claim and mention, and a listing of selected claims one lookup per claim
     instead of some twenty.
 
-    ``added``: the parts (:func:`summary_parts`) of the documents written since the summary was
-    last kept (a build's). They are merged into the kept state, at a cost that grows with them
-    rather than with the store's joins, when that state covers every other document of the
-    store or the store holds no others. Otherwise, and for ``None``, everything is computed
-    anew from the store.
+    ``added``: the parts of the documents written since the summary was last kept (a
+    build's), merged by :func:`merge_parts`, and ``claim_rows`` their claims' rows as it wrote
+    them (:func:`claim_row_chunks`). They are merged into the kept state, at a cost that grows
+    with them rather than with the store's joins, when that state covers every other document
+    of the store or the store holds no others. Otherwise, and for ``None``, everything is
+    computed anew from the store (and ``claim_rows`` left unread).
     """
     kept = None if added is None else _merged_into_kept(store, added)
-    _write_summary(store, *(kept or _computed_anew(store)))
+    if kept is None:
+        store.drop_graph(Minter().claim_rows_graph())  # every claim's rows are written again
+        kept = _parts(store)
+        claim_rows = _claim_row_nquads(kept.pop("listing"))
+    _write_summary(store, kept, claim_rows)
 
 
 def summary_parts(documents: list[tuple[NamedNode, bytes]]) -> Parts:
@@ -547,29 +562,45 @@ def summary_parts(documents: list[tuple[NamedNode, bytes]]) -> Parts:
         return _parts(batch)
 
 
-def _computed_anew(store: Store) -> tuple[Parts, list[Row]]:
-    store.drop_graph(Minter().claim_rows_graph())  # every claim's rows are written again
-    parts = _parts(store)
-    return parts, parts["listing"]
+#: Parts merged at a time by :func:`merge_parts`: merging each batch's into all before it
+#: would cost the square of the batches.
+PARTS_PER_MERGE = 8
 
 
-def _write_summary(store: Store, parts: Parts, new_rows: list[Row]) -> None:
-    """Write the summary's graph and the new claim rows. The rows go first, in writes of
-    :data:`CLAIM_ROWS_PER_WRITE` claims, and the summary last: rows without their summary are
-    never read (a build cut short in between leaves no summary, and the next one computes it
-    anew), so the writes need not be one."""
+def merge_parts(parts: Iterable[Parts], *, rows: BinaryIO) -> Parts:
+    """Parts of several batches (:func:`summary_parts`) merged into one as they come, for
+    :func:`refresh_summary`. Each batch's claim rows go to ``rows`` (a binary file, as
+    N-Quads) instead: kept, a row per claim made the end of a long build its peak of memory
+    (about 70 MiB per 1,000 articles); what is merged holds the answers and the compact state
+    only."""
+    merged: list[Parts] = []
+    pending: list[Parts] = []
+    for part in parts:
+        for chunk in _claim_row_nquads(part["listing"]):
+            rows.write(chunk)
+        pending.append({name: found for name, found in part.items() if name != "listing"})
+        if len(pending) >= PARTS_PER_MERGE:
+            merged, pending = [_merged(*merged, *pending)], []
+    return _merged(*merged, *pending)
+
+
+def _write_summary(store: Store, parts: Parts, claim_rows: Iterable[bytes]) -> None:
+    """Write the new claim rows and the summary's graph. The rows go first (each chunk of
+    ``claim_rows`` one write), and the summary last: rows without their summary are never read
+    (a build cut short in between leaves no summary, and the next one computes it anew), so
+    the writes need not be one."""
     graph = Minter().summary_graph()
     # Dropped, then written: a replacing write would also hold the whole summary as the text
     # of one update (hundreds of MB at 10,000 articles). In between, the questions are
     # answered live, and the store's quads are counted without reading the summary's.
     store.drop_graph(graph)
+    for chunk in claim_rows:
+        store.write_documents([(Minter().claim_rows_graph(), chunk)])
     answers = _answers(store, parts)
     state = {"counts": {k: parts["counts"].get(k, 0) for k in _ADDITIVE}}
     state.update((k, parts[k]) for k in ("members", "topics", "figures", "stances", "named", "labels"))
     answers.update({_STATE: state, _CLAIM_ROWS: parts["claim_rows"]})
     quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in answers.items()]
-    for chunk in _claim_row_quads(new_rows):
-        store.write_graphs([(Minter().claim_rows_graph(), chunk)])
     store.write_graphs([(graph, quads)])
 
 
@@ -607,14 +638,11 @@ def _parts(store: Store) -> Parts:
 
 
 def _answers(store: Store, parts: Parts) -> dict[str, Any]:
-    """The kept answers from ``parts``; their ``listing`` holds the rows of the claims written
-    since the summary was kept (every claim's when it is computed anew), the kept claim rows
-    those of the others."""
-    new = _first_rows(parts["listing"])
+    """The kept answers from ``parts``, once every claim's rows are kept (a stance conflict
+    shows the rows of its two claims)."""
 
     def sides(claims: list[str]) -> dict[str, Row]:
-        old = [claim for claim in claims if claim not in new]
-        return {**(_first_rows(_claim_rows(store, old)) if old else {}), **{c: new[c] for c in claims if c in new}}
+        return _first_rows(_claim_rows(store, claims)) if claims else {}
 
     counts = {**parts["counts"], **{name: len(found) for name, found in parts["members"].items()}}
     stats = {k: counts.get(k, 0) for k in _STATS_ORDER}
@@ -628,18 +656,15 @@ def _answers(store: Store, parts: Parts) -> dict[str, Any]:
     }
 
 
-def _merged_into_kept(store: Store, added: list[Parts]) -> tuple[Parts, list[Row]] | None:
-    """The kept parts with the ``added`` ones merged in (their listing holds the added rows
-    only: the kept state holds what the answers need of the others), and the added listing
-    rows; ``None`` when the summary keeps no usable state (none, another layout, or not
-    covering every other document of the store)."""
-    documents = sum(part["counts"].get("documents", 0) for part in added)
+def _merged_into_kept(store: Store, added: Parts) -> Parts | None:
+    """The kept parts with the ``added`` ones merged in; ``None`` when the summary keeps no
+    usable state (none, another layout, or not covering every other document of the store)."""
+    documents = added["counts"].get("documents", 0)
     counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
     stored = int(counted[0]["n"].value)
-    new_rows = [row for part in added for row in part["listing"]]  # a document's rows lie in one part
     if stored == documents:  # the store holds these documents only: there is nothing to keep
         store.drop_graph(Minter().claim_rows_graph())
-        return _merged(*added), new_rows
+        return added
     kept = {name: _answer(store, name, stale=True) for name in (_STATE, "entities", "sources", "timeline", _CLAIM_ROWS)}
     if None in kept.values():
         return None
@@ -647,13 +672,14 @@ def _merged_into_kept(store: Store, added: list[Parts]) -> tuple[Parts, list[Row
     if state["counts"]["documents"] + documents != stored:  # a build cut short wrote documents it did not merge
         return None
     claim_rows = kept.pop(_CLAIM_ROWS)
-    old = {**state, **kept, "listing": [], "claim_rows": claim_rows}
+    old = {**state, **kept, "claim_rows": claim_rows}
     old["sources"] = [{k: v for k, v in row.items() if k != "about"} for row in old["sources"]]
-    return _merged(old, *added), new_rows
+    return _merged(old, added)
 
 
 def _merged(*parts: Parts) -> Parts:
-    """The parts of several sets of documents, as the queries would give them for all together."""
+    """The parts of several sets of documents, as the queries would give them for all together
+    (their listing rows aside: a merge writes them as they are)."""
 
     def every(name: str) -> list[Row]:
         return [row for part in parts for row in part[name]]
@@ -666,7 +692,6 @@ def _merged(*parts: Parts) -> Parts:
         "topics": _summed(every("topics"), ("source", "label"), "claims"),
         "timeline": every("timeline"),
         "figures": sorted(every("figures"), key=lambda r: (str(r["subjectLabel"]), str(r["claim"]))),
-        "listing": sorted(every("listing"), key=_document_order),  # stable: rows keep their rank
         "claim_rows": sum(part["claim_rows"] for part in parts),
         # a claim is named in its document's part only; a later part's label wins, as in one query's rows
         **_stances_kept(sorted(every("stances"), key=lambda d: _order_of(d[0], d[1])),
