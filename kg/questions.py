@@ -480,7 +480,8 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 #
 # The summary graph keeps each whole-store answer and a state: what the answers are derived from
 # but do not show (the members behind the distinct counts, the topics of sources, casualty
-# figures, the entities each claim names); a graph of its own keeps every claim's listing rows.
+# figures, one record per claim a stance conflict can pair and the entities it names); a graph of
+# its own keeps every claim's listing rows.
 # A build marks the summary stale before it writes, so the questions are answered live until it
 # ends. While it writes, the parts of each batch it wrote are queried from that batch alone
 # (summary_parts); at its end they are merged into the kept state, or everything is computed

@@ -268,11 +268,16 @@ def test_a_first_build_merges_its_batches_into_the_summary_computed_anew(tmp_pat
     equals the one computed anew, and the live answers."""
     import kg.build
 
+    import tempfile
+
     monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where the claim rows wait
+    (tmp_path / "tmp").mkdir()
     merges = _merges(monkeypatch)
     more = {SEED.name: SEED.read_text(encoding="utf-8"), "second.txt": SECOND, "third.txt": THIRD}
     build([_write(tmp_path / "in", more)], store=tmp_path / "s")
     assert merges == [3]
+    assert list((tmp_path / "tmp").iterdir()) == []  # their file is gone with the build
     with open_store(tmp_path / "s") as store:
         merged = _everything(store)
         assert merged["stats"]["documents"] == 3
@@ -281,6 +286,32 @@ def test_a_first_build_merges_its_batches_into_the_summary_computed_anew(tmp_pat
         assert _everything(store) == merged
         questions.drop_summary(store)  # live
         assert _everything(store) == merged
+
+
+def test_parts_merged_as_they_come_equal_those_merged_at_once(tmp_path, extractor, monkeypatch):
+    """The helper merges each batch's parts into those before it a few at a time: that equals
+    merging all at once, and every batch's claim rows go to the file (one line per claim),
+    none into what is merged."""
+    import tempfile
+
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)
+    batches = []
+    add = kg.build._SummaryParts.add
+    monkeypatch.setattr(kg.build._SummaryParts, "add", lambda self, documents: (batches.append(documents), add(self, documents))[1])
+    build([_write(tmp_path / "in", {SEED.name: SEED.read_text(encoding="utf-8"), "second.txt": SECOND, "third.txt": THIRD})],
+          store=tmp_path / "s")  # fmt: skip
+    parts = [questions.summary_parts(documents) for documents in batches]
+    assert len(parts) == 3
+    with tempfile.TemporaryFile() as at_once_rows, tempfile.TemporaryFile() as few_rows:
+        at_once = questions.merge_parts(parts, rows=at_once_rows)
+        monkeypatch.setattr(questions, "PARTS_PER_MERGE", 2)
+        assert questions.merge_parts(iter(parts), rows=few_rows) == at_once
+        assert "listing" not in at_once
+        rows = [b"".join(questions.claim_row_chunks(f)) for f in (at_once_rows, few_rows)]
+    assert rows[0] == rows[1]
+    assert rows[0].count(b"\n") == at_once["claim_rows"] == sum(part["claim_rows"] for part in parts) > 0
 
 
 def test_a_build_whose_summary_helper_fails_computes_the_summary_anew(tmp_path, extractor, monkeypatch):
