@@ -31,7 +31,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode
 
 from kg.documents import iter_documents
-from kg.errors import InputError, KgError
+from kg.errors import ConfigError, InputError, KgError
 from kg.mapping import Minter, Run, document_nquads, new_run
 from kg.model import Document, Extraction, Resolution
 from kg.ontology import RDFS
@@ -265,7 +265,13 @@ class _SummaryParts:
         self._niceness = niceness  # the helper's nice value (None: the build's)
         self._first: list[tuple[NamedNode, bytes]] | None = None
         self._helper: subprocess.Popen[bytes] | None = None
-        self._rows = tempfile.NamedTemporaryFile(prefix="kg-claim-rows-", suffix=".nq")  # noqa: SIM115 - closed by close()
+        try:
+            self._rows = tempfile.NamedTemporaryFile(prefix="kg-claim-rows-", suffix=".nq")  # noqa: SIM115 - closed by close()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot make a temporary file in {tempfile.gettempdir()} for the build's claim rows: "
+                f"{exc.strerror or exc}; set TMPDIR to a writable folder"
+            ) from exc
         self._sent = 0
         self._failed = False
 
@@ -294,7 +300,10 @@ class _SummaryParts:
         if self._failed:
             return None
         if self._helper is None:
-            return merge_parts([] if self._first is None else [summary_parts(self._first)], rows=self._rows)
+            try:
+                return merge_parts([] if self._first is None else [summary_parts(self._first)], rows=self._rows)
+            except OSError:  # the rows' file could not be written (a full disk): computed anew
+                return None
         assert self._helper.stdin is not None and self._helper.stdout is not None
         try:
             self._helper.stdin.close()

@@ -323,6 +323,28 @@ def test_bad_inputs_are_named_and_the_rest_is_built(tmp_path, extractor):
     assert "\r" not in "".join(texts) and any("Zelensky said" in t and "<p>" not in t for t in texts)
 
 
+def test_a_build_without_a_writable_temporary_folder_says_so_and_keeps_the_store(tmp_path, extractor, monkeypatch):
+    """The claim rows wait in a temporary file: a build that cannot make one stops before it
+    writes, with a message naming the folder, and what was stored stays."""
+    import tempfile
+
+    store = tmp_path / "s"
+    build([SEED], store=store)
+    with open_store(store) as opened:
+        before = opened.count_quads()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "second.txt").write_text(GOOD["crlf.txt"].replace("\r\n", "\n"), encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    result = CliRunner().invoke(cli, ["build", str(folder), "--store", str(store)])
+    assert result.exit_code == 2, result.output
+    assert f"cannot make a temporary file in {tmp_path / 'gone'}" in result.stderr and "TMPDIR" in result.stderr
+    assert "Traceback" not in result.output
+    monkeypatch.undo()
+    with open_store(store) as opened:
+        assert opened.count_quads() == before
+
+
 def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path, extractor):
     folder = articles(tmp_path / "in", 80)
     clean = tmp_path / "clean"
