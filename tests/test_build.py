@@ -334,7 +334,7 @@ def test_a_build_without_a_writable_temporary_folder_says_so_and_keeps_the_store
         before = opened.count_quads()
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "second.txt").write_text(GOOD["crlf.txt"].replace("\r\n", "\n"), encoding="utf-8")
+    (folder / "second.txt").write_text("According to HUR, North Korean soldiers opened fire.", encoding="utf-8")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
     result = CliRunner().invoke(cli, ["build", str(folder), "--store", str(store)])
     assert result.exit_code == 2, result.output

@@ -336,6 +336,41 @@ def test_a_build_whose_summary_helper_fails_computes_the_summary_anew(tmp_path, 
         assert _everything(store) == kept
 
 
+def test_a_build_whose_claim_rows_file_cannot_be_written_computes_the_summary_anew(tmp_path, extractor, monkeypatch):
+    """A build of one batch writes its claim rows to the temporary file itself: when that
+    fails (a full disk), the build still ends with a summary, computed anew from the store."""
+    import errno
+    import tempfile
+
+    made = tempfile.NamedTemporaryFile
+
+    class Full:
+        def __init__(self, **kwargs):
+            self._file = made(**kwargs)
+            self.name = self._file.name
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            self._file.flush()
+
+        def close(self):
+            self._file.close()
+
+    monkeypatch.setattr("kg.build.tempfile.NamedTemporaryFile", Full)
+    merges = _merges(monkeypatch)
+    report = build([_write(tmp_path / "in", {"second.txt": SECOND, "third.txt": THIRD})], store=tmp_path / "s")
+    assert report.built == 2 and report.failures == []
+    assert merges == []  # nothing to merge: computed anew
+    with open_store(tmp_path / "s") as store:
+        assert questions.has_summary(store)
+        assert questions._kept_claim_rows(store, None) == questions._claim_listing(questions._rows(store, "claims"))
+        kept = _everything(store)
+        questions.drop_summary(store)
+        assert _everything(store) == kept
+
+
 def test_merging_many_articles_gives_the_summary_computed_anew(tmp_path, extractor, eval_dir, monkeypatch):
     articles = sorted((eval_dir / "ukraine_news" / "articles").glob("*.txt"))[:15]  # named by date
     first = _write(tmp_path / "first", {p.name: p.read_text(encoding="utf-8") for p in articles[0::3] + articles[1::3]})
