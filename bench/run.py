@@ -4,6 +4,8 @@
     .venv/bin/python bench/run.py --quick
     .venv/bin/python bench/run.py build quads latency startup gexf memory
     .venv/bin/python bench/run.py stages    # where a build's time goes (not part of make bench)
+    .venv/bin/python bench/run.py cores     # how much a busy second core slows spaCy (neither)
+    .venv/bin/python bench/run.py heap      # where a build's memory grows (nor this)
 
 Corpus: the 44 articles of ../shared/eval/ukraine_news (unlabelled real news). Copies get a
 distinct suffix line so that each has its own content hash.
@@ -77,7 +79,10 @@ def bench_build(copies: int, rounds: int = 5) -> None:
 
     Also the ceiling of --jobs 2 on this machine: --jobs 1's time over the --jobs 2 build's CPU
     time spread evenly over every core, the ratio a perfect packing of that work would reach;
-    and how much of the cores the --jobs 2 build kept busy."""
+    and how much of the cores the --jobs 2 build kept busy. Beside them, raw spaCy's own
+    parallel pipe (``n_process=2``) against its single process: what the raw library gains from
+    a second core on this machine, the reference for --jobs 2 (whose --jobs 1 already has its
+    storage work done on the second core)."""
     from kg.build import build
     from kg.extract import load_extractor
     from kg.extract.pipeline import load_nlp
@@ -89,7 +94,7 @@ def bench_build(copies: int, rounds: int = 5) -> None:
     nlp = load_nlp(baseline=True)
     load_extractor()  # model and gazetteers loaded before the clock starts, as the raw pipeline is
     list(nlp.pipe(texts[:5]))  # warm up
-    seconds: dict[str, list[float]] = {"raw": [], "one": [], "two": []}
+    seconds: dict[str, list[float]] = {"raw": [], "raw2": [], "one": [], "two": []}
     cpu: dict[str, list[float]] = {"one": [], "two": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_corpus(texts, Path(tmp) / "in")
@@ -98,6 +103,11 @@ def bench_build(copies: int, rounds: int = 5) -> None:
             for _ in nlp.pipe(texts, batch_size=16):
                 pass
             seconds["raw"].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            # batches of 8 for each of the two processes, as the build's workers take chunks of 8
+            for _ in nlp.pipe(texts, batch_size=8, n_process=2):
+                pass
+            seconds["raw2"].append(time.perf_counter() - t0)
             for name, jobs in (("one", 1), ("two", 2)):
                 c0, t0 = _cpu_seconds(), time.perf_counter()
                 build([folder], store=Path(tmp) / f"{name}-{n}", jobs=jobs)
@@ -112,12 +122,13 @@ def bench_build(copies: int, rounds: int = 5) -> None:
     wps = {name: n_words / statistics.median(found) for name, found in seconds.items()}
     vs_spacy, vs_spacy_range = ratio("one", "raw")
     jobs2, jobs2_range = ratio("two", "one")
+    raw2, raw2_range = ratio("raw2", "raw")
     ceiling = statistics.median(one / (work / cores) for one, work in zip(seconds["one"], cpu["two"]))
     busy = statistics.median(work / (two * cores) for two, work in zip(seconds["two"], cpu["two"]))
     report("build", words=float(n_words), raw_spacy_wps=wps["raw"], kg_wps=wps["one"], ratio_vs_spacy=vs_spacy,
            ratio_range=vs_spacy_range, jobs2_wps=wps["two"], jobs2_vs_jobs1=jobs2, jobs2_range=jobs2_range,
            jobs1_cpu_s=statistics.median(cpu["one"]), jobs2_cpu_s=statistics.median(cpu["two"]),
-           jobs2_ceiling=ceiling, jobs2_cores_busy=busy)  # fmt: skip
+           jobs2_ceiling=ceiling, jobs2_cores_busy=busy, raw_spacy_2proc_vs_1=raw2, raw_spacy_2proc_range=raw2_range)  # fmt: skip
 
 
 def bench_stages(copies: int) -> None:
@@ -182,6 +193,56 @@ def bench_stages(copies: int) -> None:
     report("stages", articles=float(len(texts)), raw_spacy_s=raw, spacy_with_ruler_s=ours, rules_s=rules,
            **{f"{k}_s": v for k, v in spent.items()}, build_s=seconds, extraction_thread_cpu_s=thread,
            other_threads_cpu_s=own - thread, helper_cpu_s=kids, waited_for_a_core_s=waited)  # fmt: skip
+
+
+#: What runs beside spaCy in ``cores``: a pure-Python busy loop, and bulk loads into a store.
+_NEIGHBOURS = {
+    "busy": "while True: pass",
+    "bulk_load": (
+        "import itertools, sys, pyoxigraph\n"
+        "store = pyoxigraph.Store(sys.argv[1])\n"
+        "for n in itertools.count():\n"
+        "    lines = (f'<http://e/{n}/{i}> <http://p/{i % 50}> \"v {i}\" <http://g/{n}> .\\n' for i in range(20000))\n"
+        "    store.bulk_load(''.join(lines).encode(), pyoxigraph.RdfFormat.N_QUADS)\n"
+    ),
+}
+
+
+def bench_cores(copies: int, rounds: int = 5) -> None:
+    """How much a second busy core slows raw spaCy on this machine: nlp.pipe alone, then beside
+    each of :data:`_NEIGHBOURS`, round after round. A build's storage work (bulk loads, the
+    summary helper) runs beside its extraction and its --jobs 2 workers beside each other, so
+    this bounds both ratios where cores share a physical core or its caches (a virtual machine's
+    vCPUs). Reported: wall and CPU time beside each neighbour over alone, medians of the rounds.
+    Not a target of its own."""
+    from kg.extract.pipeline import load_nlp
+
+    texts = corpus(copies)
+    nlp = load_nlp(baseline=True)
+    for _ in nlp.pipe(texts, batch_size=16):  # warm up: the first pass is slower
+        pass
+    found: dict[str, list[tuple[float, float]]] = {name: [] for name in ("alone", *_NEIGHBOURS)}
+    for _ in range(rounds):
+        for name in found:
+            # the neighbour's store, removed once it is killed (which cleans nothing up itself)
+            with tempfile.TemporaryDirectory() as folder:
+                neighbour = subprocess.Popen([sys.executable, "-c", _NEIGHBOURS[name], folder]) if name in _NEIGHBOURS else None
+                try:
+                    time.sleep(0.5 if neighbour else 0)  # the neighbour started and busy
+                    c0, t0 = _cpu(_THREAD), time.perf_counter()
+                    for _ in nlp.pipe(texts, batch_size=16):
+                        pass
+                    found[name].append((time.perf_counter() - t0, _cpu(_THREAD) - c0))
+                finally:
+                    if neighbour:
+                        neighbour.kill()
+                        neighbour.wait()
+    figures: dict[str, float | str] = {"alone_s": statistics.median(w for w, _ in found["alone"])}
+    for name in _NEIGHBOURS:
+        pairs = list(zip(found["alone"], found[name]))
+        figures[f"{name}_wall_vs_alone"] = statistics.median(b[0] / a[0] for a, b in pairs)
+        figures[f"{name}_cpu_vs_alone"] = statistics.median(b[1] / a[1] for a, b in pairs)
+    report("cores", articles=float(len(texts)), rounds=float(rounds), **figures)
 
 
 def _cpu(who: int) -> float:
@@ -458,6 +519,53 @@ def bench_memory(sizes: list[int], jobs: int) -> None:
                    jobs=float(jobs))  # fmt: skip
 
 
+def bench_heap(n: int) -> None:
+    """Where the build process's memory grows while documents stream (``--jobs 2``, ``n``
+    synthetic articles, in a process of its own): its resident size at a fifth of the build and
+    near its end, the anonymous part of it, the same after glibc's ``malloc_trim`` (memory freed
+    but held by the allocator, given back), and the Python heap (``tracemalloc``, started once
+    the workers are forked: traced workers run several times slower). A Python heap that stays
+    flat while the trimmed size grows is native memory: RocksDB's, or pyoxigraph's. Not a
+    target of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = _synthetic_articles(n, Path(tmp) / "in")
+        code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import run; run._heap_child({str(folder)!r}, {str(Path(tmp) / 's')!r}, {n})"
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    (built, early), late = json.loads(out)
+    report("heap", articles=float(n), early_at=float(built), **{f"{k}_early_mib": v for k, v in early.items()},
+           **{f"{k}_late_mib": v for k, v in late[1].items()}, late_at=float(late[0]))  # fmt: skip
+
+
+def _heap_child(folder: str, store: str, n: int) -> None:
+    """The build of :func:`bench_heap`, printing its two samples as JSON."""
+    import ctypes
+    import gc
+    import tracemalloc
+
+    from kg.build import build
+
+    def sizes() -> dict[str, float]:
+        lines = Path("/proc/self/status").read_text().splitlines()
+        return {k: int(v.split()[0]) / 1024 for k, _, v in (line.partition(":") for line in lines) if k in ("VmRSS", "RssAnon")}
+
+    marks, samples = [n // 5, n - 50], []
+
+    def progress(report, _path) -> None:
+        if not tracemalloc.is_tracing():
+            tracemalloc.start()
+        if marks and report.built >= marks[0]:
+            marks.pop(0)
+            gc.collect()
+            found = {"rss": (now := sizes())["VmRSS"], "anon": now["RssAnon"]}
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+            found["trimmed_rss"] = sizes()["VmRSS"]
+            found["python_heap"] = tracemalloc.get_traced_memory()[0] / 2**20
+            samples.append((report.built, found))
+
+    build([folder], store=store, jobs=2, progress=progress)
+    print(json.dumps(samples))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="*", default=["startup", "build", "quads", "gexf", "latency", "memory"])
@@ -476,6 +584,10 @@ def main() -> None:
             bench_build(2 if quick else 4, rounds=max(1, args.rounds))
         elif name == "stages":
             bench_stages(2 if quick else 4)
+        elif name == "heap":
+            bench_heap(300 if quick else 1500)
+        elif name == "cores":
+            bench_cores(1 if quick else 2, rounds=max(1, args.rounds))
         elif name == "quads":
             bench_quads(2 if quick else 4)
         elif name == "gexf":
