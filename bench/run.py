@@ -571,33 +571,28 @@ def main() -> None:
     parser.add_argument("which", nargs="*", default=["startup", "build", "quads", "gexf", "latency", "memory"])
     parser.add_argument("--quick", action="store_true", help="Smaller inputs (minutes, not half an hour).")
     parser.add_argument("--articles", type=int, nargs="+", help="The memory benchmark's sizes (default 1000 10000).")
-    parser.add_argument("--rounds", type=int, default=5, help="Rounds of the build benchmark (more on a noisy machine).")
+    parser.add_argument("--rounds", type=int, default=5, help="Rounds of the build and cores benchmarks (more on a noisy machine).")
     parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
     args = parser.parse_args()
+    quick, rounds = args.quick, max(1, args.rounds)
+    benchmarks: dict[str, Callable[[], None]] = {
+        "startup": bench_startup,
+        "build": lambda: bench_build(2 if quick else 4, rounds=rounds),
+        "stages": lambda: bench_stages(2 if quick else 4),
+        "heap": lambda: bench_heap(300 if quick else 1500),
+        "cores": lambda: bench_cores(1 if quick else 2, rounds=rounds),
+        "quads": lambda: bench_quads(2 if quick else 4),
+        "gexf": lambda: bench_gexf(2 if quick else 6),
+        "latency": lambda: bench_latency(100_000 if quick else 1_000_000),
+        "memory": lambda: bench_memory(args.articles or ([200, 1000] if quick else [1000, 10_000]), jobs=2),
+    }
+    unknown = [name for name in args.which if name not in benchmarks]
+    if unknown:  # before any runs: a typo last in the list would otherwise end a half-hour run
+        parser.error(f"unknown benchmark {unknown[0]!r} (choose from {', '.join(benchmarks)})")
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {platform.platform()}")  # fmt: skip
-    quick = args.quick
     for name in args.which:
-        if name == "startup":
-            bench_startup()
-        elif name == "build":
-            bench_build(2 if quick else 4, rounds=max(1, args.rounds))
-        elif name == "stages":
-            bench_stages(2 if quick else 4)
-        elif name == "heap":
-            bench_heap(300 if quick else 1500)
-        elif name == "cores":
-            bench_cores(1 if quick else 2, rounds=max(1, args.rounds))
-        elif name == "quads":
-            bench_quads(2 if quick else 4)
-        elif name == "gexf":
-            bench_gexf(2 if quick else 6)
-        elif name == "latency":
-            bench_latency(100_000 if quick else 1_000_000)
-        elif name == "memory":
-            bench_memory(args.articles or ([200, 1000] if quick else [1000, 10_000]), jobs=2)
-        else:
-            parser.error(f"unknown benchmark {name!r}")
+        benchmarks[name]()
     if args.json:
         args.json.write_text(json.dumps(RESULTS, indent=2))
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
