@@ -143,11 +143,13 @@ def build(paths: tuple[str, ...], store: str, force: bool, jobs: int, progress: 
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
+        held = report.totals
         click.echo(
             f"{report.documents} documents read: {report.built} built, {report.skipped} already stored, "
-            f"{len(report.failures)} failed; {report.entities} entities, {report.claims} claims, "
-            f"{report.relations} relations, {report.events} events; {report.quads} quads "
-            f"in {report.seconds:.1f} s → {report.store}"
+            f"{len(report.failures)} failed; {report.claims} claims, {report.events} events and {report.quads} quads "
+            f"written in {report.seconds:.1f} s → {report.store}\n"
+            f"the store holds {held['documents']} documents: {held['entities']} entities, {held['places']} places, "
+            f"{held['claims']} claims, {held['relations']} relations, {held['events']} events ({held['quads']} quads)"
         )
     if report.failures:
         sys.exit(EXIT_PROBLEMS)

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from conftest import SEED
 from kg.build import build
+from kg.errors import ExtractionError
 from kg.documents import iter_documents
 from kg.mapping import Minter
 from kg.cli import cli
@@ -53,6 +54,43 @@ def test_incremental_and_force(tmp_path, extractor):
     forced = build([folder], store=tmp_path / "s", force=True)
     assert forced.built == 3
     assert graph_sizes(tmp_path / "s") == sizes  # replaced, not duplicated
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_report_gives_the_stores_totals_and_a_rerun_of_stored_documents_loads_no_model(tmp_path, extractor, monkeypatch, jobs):
+    from kg import extract
+    from kg.questions import stats
+
+    folder = articles(tmp_path / "in", 3)
+    first = build([folder], store=tmp_path / "s", jobs=jobs)
+    with open_store(tmp_path / "s") as store:
+        held = stats(store)
+    assert first.totals == held and held["documents"] == 3
+    # each document names the seed's actors: written once per document, held once
+    assert first.entities > held["entities"] + held["places"] > 0
+    assert first.to_dict()["totals"] == held
+
+    def no_model():
+        raise ExtractionError("the model was loaded")
+
+    monkeypatch.setattr(extract, "load_extractor", no_model)
+    again = build([folder], store=tmp_path / "s", jobs=jobs)
+    assert (again.built, again.skipped, again.failures, again.totals) == (0, 3, [], held)
+    (folder / "new.txt").write_text("Reuters reported that Kyiv was shelled on Monday.\n", encoding="utf-8")
+    with pytest.raises(ExtractionError, match="the model was loaded"):  # and loaded for a new one
+        build([folder], store=tmp_path / "s", jobs=jobs)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_model_that_cannot_be_loaded_stops_the_build_with_a_message(tmp_path, jobs):
+    """In a worker, a failing load had made the pool start new workers for ever: a hung build."""
+    (tmp_path / "a.txt").write_text("Reuters reported that Kyiv was shelled on Monday.\n", encoding="utf-8")
+    code = ("import sys, kg.extract.pipeline as p; p.MODEL_NAME = 'no_such_model'; from kg.cli import main; "
+            f"sys.argv = ['kg', 'build', {str(tmp_path / 'a.txt')!r}, '--store', {str(tmp_path / 's')!r}, '--jobs', {jobs!r}]; main()")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "kg: spaCy model 'no_such_model' is not installed" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_batches_written_behind_extraction_are_whole_counted_and_not_repeated(tmp_path, extractor, monkeypatch):
