@@ -23,9 +23,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -254,20 +255,40 @@ def _extractions(documents: Iterable[Document], jobs: int) -> Iterator[Extractio
         return
     import multiprocessing
     from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
 
     # fork shares the loaded interpreter; spawn would re-import everything in each worker.
     # Frozen before the fork as well: the workers' collectors then leave the shared pages alone.
+    # concurrent.futures, not multiprocessing.Pool: a worker that dies (the kernel's OOM killer)
+    # breaks the executor, where the Pool replaced it and waited for its chunk for ever.
     context = multiprocessing.get_context("fork")
-    with _collector_tuned(), context.Pool(jobs, initializer=_extract_worker_init) as pool:
-        # A bounded window of chunks in flight: Pool.imap reads its whole input at once and
-        # queues every result the writer has not taken yet, so memory would grow with the corpus.
-        window: deque = deque()
-        while chunk := list(itertools.islice(docs, CHUNK_DOCUMENTS)):
-            window.append(pool.apply_async(_extract_in_worker, (chunk,)))
-            if len(window) >= IN_FLIGHT_PER_JOB * jobs:
-                yield from window.popleft().get()
-        while window:
-            yield from window.popleft().get()
+    with _collector_tuned(), _executor(jobs, context) as pool:
+        # A bounded window of chunks in flight: map() would read the whole input at once and
+        # queue every result the writer has not taken yet, so memory would grow with the corpus.
+        window: deque[Future[list[Extraction | KgError]]] = deque()
+        try:
+            while chunk := list(itertools.islice(docs, CHUNK_DOCUMENTS)):
+                window.append(pool.submit(_extract_in_worker, chunk))
+                if len(window) >= IN_FLIGHT_PER_JOB * jobs:
+                    yield from window.popleft().result()
+            while window:
+                yield from window.popleft().result()
+        except BrokenProcessPool as exc:
+            raise ExtractionError(
+                "an extraction worker stopped abruptly (killed, perhaps for lack of memory: try fewer --jobs); "
+                "the documents written before it are stored, and building again goes on from there"
+            ) from exc
+
+
+@contextmanager
+def _executor(jobs: int, context: BaseContext) -> Iterator[ProcessPoolExecutor]:
+    """The extraction workers; a build that stops early (a failed write, an interrupt) cancels
+    the chunks queued for them instead of waiting for their extractions."""
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_extract_worker_init)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _SummaryParts:

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SEED
-from kg.build import build
+from kg.build import BATCH_DOCUMENTS, build
 from kg.errors import ExtractionError
 from kg.documents import iter_documents
 from kg.mapping import Minter
@@ -418,6 +418,60 @@ def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path
     assert rerun.built + rerun.skipped == 80 and rerun.failures == []
     assert set(graph_sizes(store)) == set(complete)
     assert {g: n for g, n in graph_sizes(store).items()} == dict(complete)
+
+
+def _worker_pids(pid: int) -> list[int]:
+    """The extraction workers of build process ``pid``: its forks (the same command line; the
+    summary helper is a new interpreter with its own)."""
+    own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    found = []
+    for child in map(int, children):
+        try:
+            if Path(f"/proc/{child}/cmdline").read_bytes() == own:
+                found.append(child)
+        except OSError:  # gone meanwhile
+            pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the workers from /proc")
+def test_a_worker_killed_mid_build_stops_it_with_a_message_and_a_rerun_completes(tmp_path, extractor):
+    """A worker the kernel kills (out of memory) had left the build waiting for its chunk for ever."""
+    # Killed once its first batch is written: by then the build has taken at most two batches and
+    # the chunks in flight (kg.build: the next batch waits for the first to be written), so with
+    # five batches' worth some chunks are still to come, and the pool breaks (a worker dying
+    # after the last chunk is done would break nothing).
+    n = 5 * BATCH_DOCUMENTS
+    folder = articles(tmp_path / "in", n)
+    store, wrote = tmp_path / "s", tmp_path / "wrote"
+    run = (  # the build, with a note of each batch it has written
+        "import kg.store.embedded as e\n"
+        "write = e.EmbeddedStore.write_documents\n"
+        "def noted(self, documents, **kw):\n"
+        "    write(self, documents, **kw)\n"
+        f"    open({str(wrote)!r}, 'a').write('batch\\n')\n"
+        "e.EmbeddedStore.write_documents = noted\n"
+        "from kg.cli import cli\n"
+        "cli()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", run, "build", str(folder), "--store", str(store), "--jobs", "2"],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not wrote.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = _worker_pids(proc.pid)
+    assert len(workers) == 2, "the build ended before a worker could be killed"
+    os.kill(workers[0], signal.SIGKILL)
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 2
+    assert "kg: an extraction worker stopped abruptly" in err and "Traceback" not in err
+    rerun = build([folder], store=store)
+    assert 0 < rerun.skipped < n and rerun.built + rerun.skipped == n and rerun.failures == []
+    assert rerun.totals["documents"] == n
 
 
 def test_query_during_a_build_answers_or_says_busy(tmp_path, extractor):
