@@ -383,14 +383,10 @@ def test_a_build_without_a_writable_temporary_folder_says_so_and_keeps_the_store
         assert opened.count_quads() == before
 
 
-def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path, extractor):
-    folder = articles(tmp_path / "in", 80)
-    clean = tmp_path / "clean"
-    build([folder], store=clean)
-    store, wrote = tmp_path / "killed", tmp_path / "wrote"
-    # The build, with a note of each batch it has written: killed once the first is, whatever
-    # the machine's load (a fixed delay killed it before its first write on a busy machine).
-    run = (
+def _noting_build(wrote: Path) -> str:
+    """Code running ``kg`` (its arguments after ``-c CODE``) that adds a line to ``wrote``
+    after each batch it has written: a test can then act in the middle of a build."""
+    return (
         "import kg.store.embedded as e\n"
         "write = e.EmbeddedStore.write_documents\n"
         "def noted(self, documents, **kw):\n"
@@ -400,7 +396,16 @@ def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path
         "from kg.cli import cli\n"
         "cli()\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", run, "build", str(folder), "--store", str(store)],
+
+
+def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path, extractor):
+    folder = articles(tmp_path / "in", 80)
+    clean = tmp_path / "clean"
+    build([folder], store=clean)
+    store, wrote = tmp_path / "killed", tmp_path / "wrote"
+    # Killed once its first batch is written, whatever the machine's load (a fixed delay killed
+    # it before its first write on a busy machine).
+    proc = subprocess.Popen([sys.executable, "-c", _noting_build(wrote), "build", str(folder), "--store", str(store)],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=tmp_path)  # fmt: skip
     deadline = time.monotonic() + 300
     while not wrote.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -445,17 +450,7 @@ def test_a_worker_killed_mid_build_stops_it_with_a_message_and_a_rerun_completes
     n = 5 * BATCH_DOCUMENTS
     folder = articles(tmp_path / "in", n)
     store, wrote = tmp_path / "s", tmp_path / "wrote"
-    run = (  # the build, with a note of each batch it has written
-        "import kg.store.embedded as e\n"
-        "write = e.EmbeddedStore.write_documents\n"
-        "def noted(self, documents, **kw):\n"
-        "    write(self, documents, **kw)\n"
-        f"    open({str(wrote)!r}, 'a').write('batch\\n')\n"
-        "e.EmbeddedStore.write_documents = noted\n"
-        "from kg.cli import cli\n"
-        "cli()\n"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", run, "build", str(folder), "--store", str(store), "--jobs", "2"],
+    proc = subprocess.Popen([sys.executable, "-c", _noting_build(wrote), "build", str(folder), "--store", str(store), "--jobs", "2"],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)  # fmt: skip
     deadline = time.monotonic() + 300
     while not wrote.exists() and proc.poll() is None and time.monotonic() < deadline:
