@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import gc
 import itertools
+import multiprocessing
 import os
 import pickle
 import subprocess
@@ -24,9 +25,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -253,9 +254,7 @@ def _extractions(documents: Iterable[Document], jobs: int) -> Iterator[Extractio
         with _collector_tuned():
             yield from extractor.pipe(docs, errors=True)  # spaCy batches the documents
         return
-    import multiprocessing
     from collections import deque
-    from concurrent.futures.process import BrokenProcessPool
 
     # fork shares the loaded interpreter; spawn would re-import everything in each worker.
     # Frozen before the fork as well: the workers' collectors then leave the shared pages alone.
@@ -281,7 +280,7 @@ def _extractions(documents: Iterable[Document], jobs: int) -> Iterator[Extractio
 
 
 @contextmanager
-def _executor(jobs: int, context: BaseContext) -> Iterator[ProcessPoolExecutor]:
+def _executor(jobs: int, context: multiprocessing.context.BaseContext) -> Iterator[ProcessPoolExecutor]:
     """The extraction workers; a build that stops early (a failed write, an interrupt) cancels
     the chunks queued for them instead of waiting for their extractions."""
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_extract_worker_init)

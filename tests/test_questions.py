@@ -325,12 +325,19 @@ def test_a_build_whose_summary_helper_fails_computes_the_summary_anew(tmp_path, 
     monkeypatch.setattr(kg.build, "BATCH_DOCUMENTS", 1)  # a helper starts with the second batch
     dead = lambda **_: subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # noqa: E731
     monkeypatch.setattr(kg.build, "_start_helper", dead)
+    _assert_built_with_a_summary_computed_anew(tmp_path, monkeypatch)
+
+
+def _assert_built_with_a_summary_computed_anew(tmp_path, monkeypatch):
+    """Build two documents: the build ends without a merge, with a summary computed anew whose
+    claim rows and answers are those the store gives live."""
     merges = _merges(monkeypatch)
     report = build([_write(tmp_path / "in", {"second.txt": SECOND, "third.txt": THIRD})], store=tmp_path / "s")
     assert report.built == 2 and report.failures == []
     assert merges == []  # nothing to merge: computed anew
     with open_store(tmp_path / "s") as store:
         assert questions.has_summary(store)
+        assert questions._kept_claim_rows(store, None) == questions._claim_listing(questions._rows(store, "claims"))
         kept = _everything(store)
         questions.drop_summary(store)
         assert _everything(store) == kept
@@ -359,16 +366,7 @@ def test_a_build_whose_claim_rows_file_cannot_be_written_computes_the_summary_an
             self._file.close()
 
     monkeypatch.setattr("kg.build.tempfile.NamedTemporaryFile", Full)
-    merges = _merges(monkeypatch)
-    report = build([_write(tmp_path / "in", {"second.txt": SECOND, "third.txt": THIRD})], store=tmp_path / "s")
-    assert report.built == 2 and report.failures == []
-    assert merges == []  # nothing to merge: computed anew
-    with open_store(tmp_path / "s") as store:
-        assert questions.has_summary(store)
-        assert questions._kept_claim_rows(store, None) == questions._claim_listing(questions._rows(store, "claims"))
-        kept = _everything(store)
-        questions.drop_summary(store)
-        assert _everything(store) == kept
+    _assert_built_with_a_summary_computed_anew(tmp_path, monkeypatch)
 
 
 def test_merging_many_articles_gives_the_summary_computed_anew(tmp_path, extractor, eval_dir, monkeypatch):
