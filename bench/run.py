@@ -419,7 +419,7 @@ def _bench_merge(store, copies: _Copies, n: int) -> None:
         parts = questions.merge_parts([questions.summary_parts([(next(iter(graphs)), text)])], rows=rows)
         beside = time.perf_counter() - t0
         t0 = time.perf_counter()
-        questions.refresh_summary(store, added=parts, claim_rows=questions.claim_row_chunks(rows))
+        questions.refresh_summary(store, added=parts, rows=questions.row_chunks(rows))
         merge = time.perf_counter() - t0
     t0 = time.perf_counter()
     questions.refresh_summary(store)

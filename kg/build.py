@@ -38,7 +38,7 @@ from kg.mapping import Minter, Run, document_nquads, new_run
 from kg.model import Document, Extraction, Resolution
 from kg.ontology import RDFS
 from kg.questions import (
-    Parts, claim_row_chunks, has_summary, mark_summary_stale, merge_parts, refresh_summary, stats, summary_parts,
+    Parts, has_summary, mark_summary_stale, merge_parts, refresh_summary, row_chunks, stats, summary_parts,
 )  # fmt: skip
 from kg.resolve import resolve
 from kg.store import Store, document_graph, open_store
@@ -300,18 +300,19 @@ class _SummaryParts:
     batch: a build of one batch computes its parts at its end, sooner than a helper starts.
 
     ``parts()`` gives them merged (:func:`kg.questions.merge_parts`), or ``None`` when any
-    could not be computed (the summary is then computed anew from the store); ``claim_rows()``
-    the rows of their claims, which wait in a temporary file instead of memory."""
+    could not be computed (the summary is then computed anew from the store); ``rows()``
+    what they add to the summary's graphs of rows (their claims' and timeline's rows, their
+    members), which waits in a temporary file instead of memory."""
 
     def __init__(self, *, niceness: int | None = None) -> None:
         self._niceness = niceness  # the helper's nice value (None: the build's)
         self._first: list[tuple[NamedNode, bytes]] | None = None
         self._helper: subprocess.Popen[bytes] | None = None
         try:
-            self._rows = tempfile.NamedTemporaryFile(prefix="kg-claim-rows-", suffix=".nq")  # noqa: SIM115 - closed by close()
+            self._rows = tempfile.NamedTemporaryFile(prefix="kg-summary-rows-", suffix=".nq")  # noqa: SIM115 - closed by close()
         except OSError as exc:
             raise ConfigError(
-                f"cannot make a temporary file in {tempfile.gettempdir()} for the build's claim rows: "
+                f"cannot make a temporary file in {tempfile.gettempdir()} for the build's summary rows: "
                 f"{exc.strerror or exc}; set TMPDIR to a writable folder"
             ) from exc
         self._sent = 0
@@ -359,10 +360,10 @@ class _SummaryParts:
             return found[1]  # type: ignore[no-any-return]
         return None
 
-    def claim_rows(self) -> Iterator[bytes]:
+    def rows(self) -> Iterator[bytes]:
         self._rows.flush()  # written by this process when there was no helper
         with open(self._rows.name, "rb") as rows:  # the helper wrote the file under this name
-            yield from claim_row_chunks(rows)
+            yield from row_chunks(rows)
 
     def close(self) -> None:
         if self._helper is not None and self._helper.poll() is None:
@@ -385,7 +386,7 @@ def _start_helper(*, niceness: int | None = None, rows: str) -> subprocess.Popen
 
 def _serve_summary_parts(*, niceness: int | None = None, rows: str) -> None:
     """The helper of :class:`_SummaryParts`: the parts of each batch read from standard input
-    and merged as they come, their claim rows written to the file ``rows``; when the input
+    and merged as they come, their rows written to the file ``rows``; when the input
     ends, how many batches it merged and the merged parts written to standard output."""
     _lower_priority(niceness, thread=False)
     batches = 0
@@ -576,7 +577,7 @@ def build(
             finish()
             if wrote or not has_summary(target):
                 # replaced documents cannot be taken out of the kept state: it is computed anew
-                refresh_summary(target, added=None if force else summary.parts(), claim_rows=summary.claim_rows())
+                refresh_summary(target, added=None if force else summary.parts(), rows=summary.rows())
         report.totals = stats(target)  # kept by the summary just written: one lookup
     finally:
         if owned:

@@ -106,6 +106,13 @@ class Run:
     started: datetime
 
 
+#: The summary's graphs of rows (``kg.questions``): each claim's listing rows, each document's
+#: timeline rows, and the members behind the distinct counts (entities, places, relations).
+#: Rows of new documents are added to them, so the end of a build does not read or rewrite
+#: what they hold for the store's other documents.
+SUMMARY_ROWS = ("claim-rows", "timeline", "members")
+
+
 class Minter:
     """Mints instance IRIs under one base.
 
@@ -138,13 +145,17 @@ class Minter:
         rebuilt from the other graphs, never a source of facts."""
         return self._iri("graph/summary")
 
-    def claim_rows_graph(self) -> NamedNode:
-        """The graph of every claim's listing rows, kept with the summary (a cache too)."""
-        return self._iri("graph/summary-claim-rows")
+    def summary_rows_graph(self, name: str) -> NamedNode:
+        """A graph of rows kept with the summary (a cache too), one of :data:`SUMMARY_ROWS`."""
+        return self._iri(f"graph/summary-{name}")
 
-    def cache_graphs(self) -> tuple[NamedNode, NamedNode]:
+    def claim_rows_graph(self) -> NamedNode:
+        """The graph of every claim's listing rows."""
+        return self.summary_rows_graph("claim-rows")
+
+    def cache_graphs(self) -> tuple[NamedNode, ...]:
         """The graphs that are caches of the others: left out of counts and exports."""
-        return self.summary_graph(), self.claim_rows_graph()
+        return self.summary_graph(), *(self.summary_rows_graph(name) for name in SUMMARY_ROWS)
 
     def span(self, doc_id: str, span: Span) -> NamedNode:
         return self._iri(_span_path(doc_id, span))

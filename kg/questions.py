@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, TypeVar
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
 from kg.errors import QueryError
-from kg.mapping import Minter
+from kg.mapping import SUMMARY_ROWS, Minter
 from kg.ontology import NKG, PROV
 from kg.model import Stance, name_key
 from kg.queries import Param, query, rows
@@ -168,12 +168,17 @@ def _claim_rows(store: Store, claims: list[str] | None) -> list[Row]:
     else:  # events selected by --about have no rows: the summary holds every claim's
         found = query(store, f"SELECT ?answer WHERE {{ ?row {NKG.answer} ?answer }}",
                       params={"row": _claim_row_nodes(claims)}).rows  # fmt: skip
-    # one parse of all the literals as a JSON array: a parse per claim took twice as long
-    kept = [row for rows in json.loads(f"[{','.join(answer['answer'].value for answer in found)}]") for row in rows]
+    kept = _joined(found)
     kept.sort(key=lambda row: (*_document_order(row), row["rank"]))
     for row in kept:
         del row["rank"]
     return kept
+
+
+def _joined(found: list[dict[str, Any]]) -> list[Row]:
+    """The rows of the kept literals ``found`` (each a JSON array of rows), one after another."""
+    # one parse of all the literals as a JSON array: a parse per literal took twice as long
+    return [row for rows in json.loads(f"[{','.join(answer['answer'].value for answer in found)}]") for row in rows]
 
 
 def _document_order(row: Row) -> tuple[bool, str, str]:
@@ -187,15 +192,24 @@ def _order_of(published: object, document: object) -> tuple[bool, str, str]:
     return (published is not None, str(published or ""), str(document))
 
 
-#: Claims whose listing rows go to the store in one write: written all at once, their JSON
-#: literals were the peak of a large build's memory.
-CLAIM_ROWS_PER_WRITE = 10_000
+#: Rows (lines of N-Quads) that go to the summary's graphs of rows in one write: written all at
+#: once, the claims' JSON literals were the peak of a large build's memory.
+ROWS_PER_WRITE = 10_000
 
 
-def _claim_row_nquads(listing: list[Row]) -> Iterator[bytes]:
-    """The rows of ``listing`` in the graph of claim rows as N-Quads, one line (a literal) per
-    claim, each row with its rank among its document's rows: :data:`CLAIM_ROWS_PER_WRITE`
-    claims at a time."""
+def _row_nquads(part: Parts) -> Iterator[bytes]:
+    """What the documents of ``part`` add to the summary's graphs of rows (:data:`SUMMARY_ROWS
+    <kg.mapping.SUMMARY_ROWS>`), as N-Quads, :data:`ROWS_PER_WRITE` lines at a time: each
+    claim's listing rows, each document's timeline rows, the members of the distinct counts."""
+    quads = itertools.chain(_claim_row_quads(part["listing"]), _timeline_quads(part["timeline"]),
+                            _member_quads(part["members"]))  # fmt: skip
+    while chunk := list(itertools.islice(quads, ROWS_PER_WRITE)):
+        yield serialize(chunk, format=RdfFormat.N_QUADS)
+
+
+def _claim_row_quads(listing: list[Row]) -> Iterator[Quad]:
+    """The rows of ``listing`` in the graph of claim rows, a literal per claim, each row with
+    its rank among its document's rows."""
     graph = Minter().claim_rows_graph()
     by_claim: dict[str, list[tuple[int, Row]]] = defaultdict(list)
     ranks: dict[str, int] = defaultdict(int)
@@ -203,21 +217,15 @@ def _claim_row_nquads(listing: list[Row]) -> Iterator[bytes]:
         document = str(row["document"])
         by_claim[str(row["claim"])].append((ranks[document], row))
         ranks[document] += 1
-    claims = list(by_claim.items())
-    for start in range(0, len(claims), CLAIM_ROWS_PER_WRITE):
-        chunk = claims[start : start + CLAIM_ROWS_PER_WRITE]
-        yield serialize(
-            [Quad(node, NKG.answer, _json([{**row, "rank": rank} for rank, row in found]), graph)
-             for node, (_, found) in zip(_claim_row_nodes(claim for claim, _ in chunk), chunk)],
-            format=RdfFormat.N_QUADS,
-        )  # fmt: skip
+    for node, found in zip(_claim_row_nodes(by_claim), by_claim.values()):
+        yield Quad(node, NKG.answer, _json([{**row, "rank": rank} for rank, row in found]), graph)
 
 
-def claim_row_chunks(rows: BinaryIO) -> Iterator[bytes]:
-    """The claim rows :func:`merge_parts` wrote to ``rows``, read from its start in writes of
-    :data:`CLAIM_ROWS_PER_WRITE` claims (a line each), for :func:`refresh_summary`."""
+def row_chunks(rows: BinaryIO) -> Iterator[bytes]:
+    """The rows :func:`merge_parts` wrote to ``rows``, read from its start in writes of
+    :data:`ROWS_PER_WRITE` lines, for :func:`refresh_summary`."""
     rows.seek(0)
-    while chunk := b"".join(itertools.islice(rows, CLAIM_ROWS_PER_WRITE)):
+    while chunk := b"".join(itertools.islice(rows, ROWS_PER_WRITE)):
         yield chunk
 
 
@@ -270,7 +278,7 @@ def _time_sort_key(row: Row) -> tuple[int, str]:
 def timeline(store: Store, *, about: str | None = None) -> list[Row]:
     """Dated events and claims in time order. A date without a year (``--12-14``) is kept as
     a month and day and listed after the dated items; an interval shows its start and end."""
-    every = _kept(store, "timeline", _timeline)
+    every = _kept_timeline(store)
     if about is None:
         return every
     wanted = _about(store, about)
@@ -285,6 +293,25 @@ def _timeline(store: Store) -> list[Row]:
         row["year_known"] = not str(row.get("when", "")).startswith("--")
     keys = ("when", "start", "end", "year_known", "kind", "summary", "source", "evidence", "document", "item")
     return _in_time_order([{k: row.get(k) for k in keys} for row in found])
+
+
+def _kept_timeline(store: Store) -> list[Row]:
+    """The timeline from its kept rows, or computed now when the store keeps no current summary."""
+    if not has_summary(store):
+        return _timeline(store)
+    graph = Minter().summary_rows_graph("timeline")
+    return _in_time_order(_joined(store.query(f"SELECT ?answer WHERE {{ GRAPH {graph} {{ ?row {NKG.answer} ?answer }} }}").rows))
+
+
+def _timeline_quads(found: list[Row]) -> Iterator[Quad]:
+    """Timeline rows in the graph of timeline rows, a literal per document (named by a hash of
+    its IRI): a merge adds those of new documents and leaves the others as they are."""
+    graph = Minter().summary_rows_graph("timeline")
+    by_document: dict[str, list[Row]] = defaultdict(list)
+    for row in found:
+        by_document[str(row["document"])].append(row)
+    for document, rows_ in by_document.items():
+        yield Quad(NamedNode(f"{graph.value}/{hashlib.sha1(document.encode()).hexdigest()}"), NKG.answer, _json(rows_), graph)
 
 
 def _in_time_order(found: list[Row]) -> list[Row]:
@@ -479,9 +506,10 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 # --- the summary: whole-store answers kept at build time ------------------------------------
 #
 # The summary graph keeps each whole-store answer and a state: what the answers are derived from
-# but do not show (the members behind the distinct counts, the topics of sources, casualty
-# figures, one record per claim a stance conflict can pair and the entities it names); a graph of
-# its own keeps every claim's listing rows.
+# but do not show (the topics of sources, casualty figures, one record per claim a stance
+# conflict can pair and the entities it names). Graphs of rows beside it keep every claim's
+# listing rows, every document's timeline rows and the members behind the distinct counts, to
+# which a merge adds those of new documents (the store unites the members: a quad is stored once).
 # A build marks the summary stale before it writes, so the questions are answered live until it
 # ends. While it writes, the parts of each batch it wrote are queried from that batch alone
 # (summary_parts); at its end they are merged into the kept state, or everything is computed
@@ -490,7 +518,7 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 _JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 # The kept state, named for its layout (a state of another is not merged into: the summary is
 # computed anew), and the mark of a summary out of date.
-_STATE, _STALE = "state-v2", "stale"
+_STATE, _STALE = "state-v3", "stale"
 _ADDITIVE = ("documents", "claims", "claims with a named source", "claims relayed by an outlet", "events", "evidence spans")
 # The distinct counts of queries/stats.rq as their members, which a merge can unite.
 _MEMBERS = {
@@ -500,6 +528,8 @@ _MEMBERS = {
                  'rdf:object ?o BIND(CONCAT(STR(?s), " ", STR(?p), " ", STR(?o)) AS ?m) }',
 }  # fmt: skip
 Parts = dict[str, Any]
+# What a part holds for the graphs of rows (written as they come, never merged in memory).
+_ROW_PARTS = ("listing", "timeline", "members")
 
 
 def _node(name: str) -> NamedNode:
@@ -526,7 +556,7 @@ def _answer(store: Store, name: str, *, stale: bool = False) -> Any:
     return json.loads(found[0]["answer"].value) if found else None
 
 
-def refresh_summary(store: Store, *, added: Parts | None = None, claim_rows: Iterable[bytes] = ()) -> None:
+def refresh_summary(store: Store, *, added: Parts | None = None, rows: Iterable[bytes] = ()) -> None:
     """Keep the whole-store answers (stats, entities, sources, conflicts, timeline) and every
     claim's listing rows in the summary's graphs, in place of the old ones (the live answers never
     read the summary): asked on a large store, each answer then costs one lookup instead of a
@@ -534,18 +564,23 @@ def refresh_summary(store: Store, *, added: Parts | None = None, claim_rows: Ite
     instead of some twenty.
 
     ``added``: the parts of the documents written since the summary was last kept (a
-    build's), merged by :func:`merge_parts`, and ``claim_rows`` their claims' rows as it wrote
-    them (:func:`claim_row_chunks`). They are merged into the kept state, at a cost that grows
-    with them rather than with the store's joins, when that state covers every other document
-    of the store or the store holds no others. Otherwise, and for ``None``, everything is
-    computed anew from the store (and ``claim_rows`` left unread).
+    build's), merged by :func:`merge_parts`, and ``rows`` what they add to the graphs of rows
+    as it wrote them (:func:`row_chunks`). They are merged into the kept state, at a cost that
+    grows with them rather than with the store's joins, when that state covers every other
+    document of the store or the store holds no others. Otherwise, and for ``None``, everything
+    is computed anew from the store (and ``rows`` left unread).
     """
     kept = None if added is None else _merged_into_kept(store, added)
     if kept is None:
-        store.drop_graph(Minter().claim_rows_graph())  # every claim's rows are written again
+        _drop_rows(store)  # every row is written again
         kept = _parts(store)
-        claim_rows = _claim_row_nquads(kept.pop("listing"))
-    _write_summary(store, kept, claim_rows)
+        rows = _row_nquads(kept)
+    _write_summary(store, kept, rows)
+
+
+def _drop_rows(store: Store) -> None:
+    for name in SUMMARY_ROWS:
+        store.drop_graph(Minter().summary_rows_graph(name))
 
 
 def summary_parts(documents: list[tuple[NamedNode, bytes]]) -> Parts:
@@ -570,36 +605,36 @@ PARTS_PER_MERGE = 8
 
 def merge_parts(parts: Iterable[Parts], *, rows: BinaryIO) -> Parts:
     """Parts of several batches (:func:`summary_parts`) merged into one as they come, for
-    :func:`refresh_summary`. Each batch's claim rows go to ``rows`` (a binary file, as
-    N-Quads) instead: kept, a row per claim made the end of a long build its peak of memory
-    (about 70 MiB per 1,000 articles); what is merged holds the answers and the compact state
-    only."""
+    :func:`refresh_summary`. What each batch adds to the graphs of rows (its claims' and
+    timeline's rows, its members) goes to ``rows`` (a binary file, as N-Quads) instead: kept, a
+    row per claim made the end of a long build its peak of memory (about 70 MiB per 1,000
+    articles); what is merged holds the answers and the compact state only."""
     merged: list[Parts] = []
     pending: list[Parts] = []
     for part in parts:
-        for chunk in _claim_row_nquads(part["listing"]):
+        for chunk in _row_nquads(part):
             rows.write(chunk)
-        pending.append({name: found for name, found in part.items() if name != "listing"})
+        pending.append({name: found for name, found in part.items() if name not in _ROW_PARTS})
         if len(pending) >= PARTS_PER_MERGE:
             merged, pending = [_merged(*merged, *pending)], []
     return _merged(*merged, *pending)
 
 
-def _write_summary(store: Store, parts: Parts, claim_rows: Iterable[bytes]) -> None:
-    """Write the new claim rows and the summary's graph. The rows go first (each chunk of
-    ``claim_rows`` one write), and the summary last: rows without their summary are never read
-    (a build cut short in between leaves no summary, and the next one computes it anew), so
-    the writes need not be one."""
+def _write_summary(store: Store, parts: Parts, rows: Iterable[bytes]) -> None:
+    """Write the new rows and the summary's graph. The rows go first (each chunk of ``rows``
+    one write), and the summary last: rows without their summary are never read (a build cut
+    short in between leaves no summary, and the next one computes it anew), so the writes need
+    not be one."""
     graph = Minter().summary_graph()
     # Dropped, then written: a replacing write would also hold the whole summary as the text
     # of one update (hundreds of MB at 10,000 articles). In between, the questions are
     # answered live, and the store's quads are counted without reading the summary's.
     store.drop_graph(graph)
-    for chunk in claim_rows:
-        store.write_documents([(Minter().claim_rows_graph(), chunk)])
+    for chunk in rows:
+        store.write_documents([(Minter().claim_rows_graph(), chunk)])  # the graph names its rows' graphs
     answers = _answers(store, parts)
     state = {"counts": {k: parts["counts"].get(k, 0) for k in _ADDITIVE}}
-    state.update((k, parts[k]) for k in ("members", "topics", "figures", "stances", "named", "labels"))
+    state.update((k, parts[k]) for k in ("topics", "figures", "stances", "named", "labels"))
     answers.update({_STATE: state, _CLAIM_ROWS: parts["claim_rows"]})
     quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in answers.items()]
     store.write_graphs([(graph, quads)])
@@ -645,7 +680,7 @@ def _answers(store: Store, parts: Parts) -> dict[str, Any]:
     def sides(claims: list[str]) -> dict[str, Row]:
         return _first_rows(_claim_rows(store, claims)) if claims else {}
 
-    counts = {**parts["counts"], **{name: len(found) for name, found in parts["members"].items()}}
+    counts = {**parts["counts"], **_member_counts(store)}
     stats = {k: counts.get(k, 0) for k in _STATS_ORDER}
     stats["quads"] = store.count_quads(without=Minter().cache_graphs())
     return {
@@ -653,8 +688,25 @@ def _answers(store: Store, parts: Parts) -> dict[str, Any]:
         "entities": _by_mentions(parts["entities"]),
         "sources": _with_topics(parts["sources"], parts["topics"]),
         "conflicts": _conflict_pairs(parts["figures"], parts, sides),
-        "timeline": _in_time_order(parts["timeline"]),
     }
+
+
+def _member_quads(members: dict[str, list[str]]) -> Iterator[Quad]:
+    """The members behind each distinct count, a quad each in the graph of members."""
+    graph = Minter().summary_rows_graph("members")
+    for name, found in members.items():
+        node = NamedNode(f"{graph.value}/{name}")
+        yield from (Quad(node, NKG.answer, _json(member), graph) for member in found)
+
+
+def _member_counts(store: Store) -> dict[str, int]:
+    """The distinct counts from the kept members (counted by the store: none is read)."""
+    graph = Minter().summary_rows_graph("members")
+    counted = {}
+    for name in _MEMBERS:
+        found = store.query(f"SELECT (COUNT(?m) AS ?n) WHERE {{ GRAPH {graph} {{ <{graph.value}/{name}> {NKG.answer} ?m }} }}")
+        counted[name] = int(found.rows[0]["n"].value)
+    return counted
 
 
 def _merged_into_kept(store: Store, added: Parts) -> Parts | None:
@@ -664,9 +716,9 @@ def _merged_into_kept(store: Store, added: Parts) -> Parts | None:
     counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
     stored = int(counted[0]["n"].value)
     if stored == documents:  # the store holds these documents only: there is nothing to keep
-        store.drop_graph(Minter().claim_rows_graph())
+        _drop_rows(store)
         return added
-    kept = {name: _answer(store, name, stale=True) for name in (_STATE, "entities", "sources", "timeline", _CLAIM_ROWS)}
+    kept = {name: _answer(store, name, stale=True) for name in (_STATE, "entities", "sources", _CLAIM_ROWS)}
     if None in kept.values():
         return None
     state = kept.pop(_STATE)
@@ -687,11 +739,9 @@ def _merged(*parts: Parts) -> Parts:
 
     return {
         "counts": {k: sum(part["counts"].get(k, 0) for part in parts) for k in _ADDITIVE},
-        "members": {k: sorted({m for part in parts for m in part["members"][k]}) for k in _MEMBERS},
         "entities": _merged_entities(*(part["entities"] for part in parts)),
         "sources": _merged_sources(*(part["sources"] for part in parts)),
         "topics": _summed(every("topics"), ("source", "label"), "claims"),
-        "timeline": every("timeline"),
         "figures": sorted(every("figures"), key=lambda r: (str(r["subjectLabel"]), str(r["claim"]))),
         "claim_rows": sum(part["claim_rows"] for part in parts),
         # a claim is named in its document's part only; a later part's label wins, as in one query's rows

@@ -8,12 +8,13 @@ import pytest
 from conftest import SEED
 from kg import questions
 from kg.build import build
-from kg.mapping import Minter
+from kg.mapping import SUMMARY_ROWS, Minter
 from kg.store import open_store
 
 SECOND = """KYIV, Ukraine (Reuters) - Ukrainian President Volodymyr Zelensky said on Tuesday that
 Russian forces had attacked Kharkiv overnight. The Russian Defence Ministry denied that its forces
 attacked Kharkiv. At least 12 people were killed, regional governor Oleh Syniehubov said.
+Russian forces shelled Kupiansk on 3 March 2024, the governor said.
 """
 
 
@@ -142,7 +143,7 @@ def test_claim_listings_read_the_kept_rows_and_only_a_whole_summary(store):
     from pyoxigraph import Literal, NamedNode, Quad
 
     first = questions.claims(store, by="HUR")[0]
-    graph, rows = Minter().cache_graphs()
+    graph, rows = Minter().summary_graph(), Minter().claim_rows_graph()
     row = {**first, "content": "planted", "rank": 0}
     planted = Quad(questions._claim_row_nodes([str(first["claim"])])[0], questions.NKG.answer,
                    Literal(json.dumps([row]), datatype=questions._JSON), rows)  # fmt: skip
@@ -290,8 +291,8 @@ def test_a_first_build_merges_its_batches_into_the_summary_computed_anew(tmp_pat
 
 def test_parts_merged_as_they_come_equal_those_merged_at_once(tmp_path, extractor, monkeypatch):
     """The helper merges each batch's parts into those before it a few at a time: that equals
-    merging all at once, and every batch's claim rows go to the file (one line per claim),
-    none into what is merged."""
+    merging all at once, and every batch's rows go to the file (a line per claim, per document
+    with timeline items, per member of a distinct count), none into what is merged."""
     import tempfile
 
     import kg.build
@@ -308,10 +309,25 @@ def test_parts_merged_as_they_come_equal_those_merged_at_once(tmp_path, extracto
         at_once = questions.merge_parts(parts, rows=at_once_rows)
         monkeypatch.setattr(questions, "PARTS_PER_MERGE", 2)
         assert questions.merge_parts(iter(parts), rows=few_rows) == at_once
-        assert "listing" not in at_once
-        rows = [b"".join(questions.claim_row_chunks(f)) for f in (at_once_rows, few_rows)]
+        assert not {"listing", "timeline", "members"} & at_once.keys()
+        rows = [b"".join(questions.row_chunks(f)) for f in (at_once_rows, few_rows)]
     assert rows[0] == rows[1]
-    assert rows[0].count(b"\n") == at_once["claim_rows"] == sum(part["claim_rows"] for part in parts) > 0
+    lines = _lines_by_graph(rows[0])
+    assert lines["claim-rows"] == at_once["claim_rows"] == sum(part["claim_rows"] for part in parts) > 0
+    assert lines["timeline"] == len({str(row["document"]) for part in parts for row in part["timeline"]}) == 2
+    # the members of each batch, some of them in several: the store keeps each once
+    assert lines["members"] == sum(len(found) for part in parts for found in part["members"].values())
+
+
+def _lines_by_graph(nquads: bytes) -> dict[str, int]:
+    """How many lines of ``nquads`` go to each of the summary's graphs, by the name of its rows."""
+    from pyoxigraph import RdfFormat, parse
+
+    names = {Minter().summary_rows_graph(name): name for name in SUMMARY_ROWS} | {Minter().summary_graph(): "summary"}
+    counted = dict.fromkeys(names.values(), 0)
+    for quad in parse(nquads, format=RdfFormat.N_QUADS):
+        counted[names[quad.graph_name]] += 1
+    return counted
 
 
 def test_a_build_whose_summary_helper_fails_computes_the_summary_anew(tmp_path, extractor, monkeypatch):
@@ -424,26 +440,37 @@ def test_a_build_cut_short_leaves_a_summary_computed_anew_by_the_next(store, tmp
 
 
 def test_a_merge_writes_the_rows_of_the_documents_it_adds_and_no_others(store, tmp_path, monkeypatch):
-    """The kept rows of other documents stay as they are (here one planted); computed anew,
-    every claim's rows are written again."""
-    import json
-
-    from pyoxigraph import Literal, Quad
-
+    """The kept rows of other documents (a claim's, a document's timeline) stay as they are
+    (here planted); computed anew, every row is written again."""
     first = questions.claims(store)[0]
-    node, rows = questions._claim_row_nodes([str(first["claim"])])[0], Minter().claim_rows_graph()
-    (kept,) = store.ox.quads_for_pattern(node, None, None, rows)
-    store.ox.remove(kept)
-    planted = [{**row, "content": "planted"} for row in json.loads(kept.object.value)]
-    store.ox.add(Quad(node, questions.NKG.answer, Literal(json.dumps(planted), datatype=questions._JSON), rows))
+    _plant(store, questions._claim_row_nodes([str(first["claim"])])[0], "content")
+    (timeline_node,) = {q.subject for q in store.ox.quads_for_pattern(None, None, None, Minter().summary_rows_graph("timeline"))}
+    _plant(store, timeline_node, "summary")
     merges = _merges(monkeypatch)
     build([_write(tmp_path / "more", {"second.txt": SECOND})], store=store)
     assert merges == [1]
     listed = questions.claims(store)
     assert "planted" in {c["content"] for c in listed if c["claim"] == first["claim"]}
     assert {c["document"] for c in listed} == {c["document"] for c in questions._claim_listing(questions._rows(store, "claims"))}
+    timeline = questions.timeline(store)
+    assert "planted" in {r["summary"] for r in timeline}
+    assert {r["document"] for r in timeline} == {r["document"] for r in questions._timeline(store)} == {c["document"] for c in listed}
     questions.refresh_summary(store)
     assert "planted" not in {c["content"] for c in questions.claims(store)}
+    assert questions.timeline(store) == questions._timeline(store)
+
+
+def _plant(store, node, key):
+    """Replace the kept rows at ``node`` (in any of the summary's graphs of rows) by the same
+    rows with "planted" as their ``key``."""
+    import json
+
+    from pyoxigraph import Literal, Quad
+
+    (kept,) = store.ox.quads_for_pattern(node, None, None, None)
+    store.ox.remove(kept)
+    planted = [{**row, key: "planted"} for row in json.loads(kept.object.value)]
+    store.ox.add(Quad(node, questions.NKG.answer, Literal(json.dumps(planted), datatype=questions._JSON), kept.graph_name))
 
 
 def test_a_summary_of_the_older_layout_is_renewed_and_its_rows_unread(store, tmp_path):
@@ -455,7 +482,7 @@ def test_a_summary_of_the_older_layout_is_renewed_and_its_rows_unread(store, tmp
     from pyoxigraph import Literal, NamedNode, Quad
 
     listing = questions.claims(store)
-    graph, rows = Minter().cache_graphs()
+    graph = Minter().summary_graph()
     old = [Quad(NamedNode(f"{graph.value}/{name}"), questions.NKG.answer, Literal(json.dumps(getattr(questions, name)(store)), datatype=questions._JSON), graph)
            for name in ("stats", "entities", "sources", "conflicts", "timeline")]  # fmt: skip
     old.append(Quad(NamedNode(f"{graph.value}/claim-rows"), questions.NKG.answer, Literal("9", datatype=questions._JSON), graph))
@@ -469,22 +496,24 @@ def test_a_summary_of_the_older_layout_is_renewed_and_its_rows_unread(store, tmp
 
 
 def _summary_writes(monkeypatch, *, stop: bool = False):
-    """The writes of the summary's two graphs, in order: (graph, quads) for each; with
-    ``stop``, the build is cut short at the write of the summary graph itself."""
+    """The writes of the summary's graphs, in order: for each, how many quads it wrote to each
+    (by the name of its rows, or "summary"); with ``stop``, the build is cut short at the write
+    of the summary graph itself."""
     from kg.store import EmbeddedStore
 
     found = []
-    rows, summary = Minter().claim_rows_graph(), Minter().summary_graph()
+    summary = Minter().summary_graph()
+    caches = Minter().cache_graphs()
     write_graphs, write_documents = EmbeddedStore.write_graphs, EmbeddedStore.write_documents
 
     def noted(self, graphs, **kwargs):
-        found.extend((graph, len(quads)) for graph, quads in graphs if graph in (rows, summary))
+        found.extend({"summary": len(quads)} for graph, quads in graphs if graph == summary)
         if stop and any(graph == summary for graph, _ in graphs):
             raise KeyboardInterrupt
         return write_graphs(self, graphs, **kwargs)
 
-    def noted_text(self, documents, **kwargs):  # the claim rows go as N-Quads, a line per claim
-        found.extend((graph, data.count(b"\n")) for graph, data in documents if graph in (rows, summary))
+    def noted_text(self, documents, **kwargs):  # the rows go as N-Quads, a line each
+        found.extend({k: n for k, n in _lines_by_graph(data).items() if n} for graph, data in documents if graph in caches)
         return write_documents(self, documents, **kwargs)
 
     monkeypatch.setattr(EmbeddedStore, "write_graphs", noted)
@@ -492,16 +521,19 @@ def _summary_writes(monkeypatch, *, stop: bool = False):
     return found
 
 
-def test_claim_rows_are_written_in_parts_and_the_summary_last(tmp_path, extractor, monkeypatch):
-    monkeypatch.setattr(questions, "CLAIM_ROWS_PER_WRITE", 2)
+def test_rows_are_written_in_parts_and_the_summary_last(tmp_path, extractor, monkeypatch):
+    monkeypatch.setattr(questions, "ROWS_PER_WRITE", 2)
     writes = _summary_writes(monkeypatch)
     build([_write(tmp_path / "in", {SEED.name: SEED.read_text(encoding="utf-8"), "second.txt": SECOND})], store=tmp_path / "s")
-    rows, summary = Minter().claim_rows_graph(), Minter().summary_graph()
-    assert [graph for graph, _ in writes] == [rows] * (len(writes) - 1) + [summary]
+    assert ["summary" in write for write in writes] == [False] * (len(writes) - 1) + [True]
+    assert all(sum(write.values()) <= 2 for write in writes[:-1])
+    written = {name: sum(write.get(name, 0) for write in writes) for name in SUMMARY_ROWS}
     with open_store(tmp_path / "s") as store:
         kept = _everything(store)
-        assert sum(n for graph, n in writes if graph == rows) == len({c["claim"] for c in kept["claims"]}) > 4
-        assert all(n <= 2 for graph, n in writes if graph == rows)
+        assert written["claim-rows"] == len({c["claim"] for c in kept["claims"]}) > 4
+        assert written["timeline"] == len({r["document"] for r in kept["timeline"]}) == 2
+        # each batch's members, each kept once
+        assert written["members"] >= sum(kept["stats"][k] for k in ("entities", "places", "relations")) > 0
         questions.drop_summary(store)
         assert _everything(store) == kept
 
@@ -509,7 +541,7 @@ def test_claim_rows_are_written_in_parts_and_the_summary_last(tmp_path, extracto
 def test_a_build_cut_short_after_some_claim_rows_leaves_no_summary(tmp_path, extractor, monkeypatch):
     """Rows written without their summary are not read, and the next build computes the
     summary anew."""
-    monkeypatch.setattr(questions, "CLAIM_ROWS_PER_WRITE", 2)
+    monkeypatch.setattr(questions, "ROWS_PER_WRITE", 2)
     _summary_writes(monkeypatch, stop=True)
     with pytest.raises(KeyboardInterrupt):
         build([_write(tmp_path / "in", {SEED.name: SEED.read_text(encoding="utf-8")})], store=tmp_path / "s")

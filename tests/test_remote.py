@@ -576,7 +576,7 @@ def test_a_build_merged_into_the_kept_summary_on_the_remote_store_equals_one_com
 
     build([SEED], store=store)
     merges = _merges(monkeypatch)
-    monkeypatch.setattr(questions, "CLAIM_ROWS_PER_WRITE", 2)  # the rows go to one graph in several writes
+    monkeypatch.setattr(questions, "ROWS_PER_WRITE", 2)  # the rows go to their graphs in several writes
     build([_write(tmp_path / "more", {"second.txt": SECOND, "third.txt": THIRD})], store=store)
     assert merges == [2]
     merged = _everything(store)
