@@ -210,6 +210,29 @@ def test_drop_graph_and_has_document(store):
         store.has_document("not-a-hash")
 
 
+def test_digest_auth_holds_after_many_drops_of_graphs_that_are_not_there(store):
+    """Each such drop is a challenged request answered 404: urllib counted them and, after six,
+    failed every challenge (HTTP 401) until the store was opened again."""
+    for n in range(10):
+        store.drop_graph(NamedNode(f"{EX}graph/absent-{n}"))
+    other = NamedNode(EX + "graph/other")
+    store.write_graph(other, [Quad(NamedNode(EX + "a"), NamedNode(EX + "b"), Literal("c"), other)])
+    assert store.graphs() == [other]
+
+
+def test_remove_quads(store, monkeypatch):
+    """Only the quads named go, literals matched exactly (JSON text with quotes and newlines
+    too), in several requests when there are many."""
+    import kg.store.remote
+
+    monkeypatch.setattr(kg.store.remote, "REMOVE_PER_REQUEST", 2)
+    graph = NamedNode(EX + "graph/rows")
+    quads = [Quad(NamedNode(f"{EX}row/{n}"), NKG.answer, Literal(f'{{"n": {n}, "text": "a \\"b\\"\\nc"}}'), graph) for n in range(5)]
+    store.write_graph(graph, quads)
+    store.remove_quads([*quads[:3], Quad(NamedNode(EX + "row/9"), NKG.answer, Literal("x"), graph)])
+    assert set(store.quads()) == set(quads[3:])
+
+
 def test_odd_literals_survive_the_round_trip(store):
     graph = NamedNode(EX + "graph/odd")
     quads = _odd_quads(graph)

@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 import pytest
+from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.errors import StoreBusyError, StoreError
 from kg.mapping import document_quads, new_run
@@ -83,6 +84,17 @@ def test_store_interface_doctests():
     from kg.store import base
 
     assert doctest.testmod(base).failed == 0
+
+
+def test_remove_quads_removes_only_those_named(tmp_path):
+    from kg.ontology import NKG
+
+    graph = NamedNode("https://example.org/graph/rows")
+    quads = [Quad(NamedNode(f"https://example.org/row/{n}"), NKG.answer, Literal(f'{{"n": {n}}}'), graph) for n in range(4)]
+    with open_store(tmp_path / "s", create=True) as store:
+        store.write_graph(graph, quads)
+        store.remove_quads([quads[0], quads[2], Quad(quads[1].subject, NKG.answer, Literal("other"), graph)])
+        assert set(store.quads()) == {quads[1], quads[3]}
 
 
 def test_ontology_is_loaded_into_its_own_graph():

@@ -66,6 +66,10 @@ class Store:
     def drop_graph(self, graph: NamedNode) -> None:
         raise NotImplementedError
 
+    def remove_quads(self, quads: list[Quad]) -> None:
+        """Remove these quads (those the store does not hold are ignored)."""
+        raise NotImplementedError
+
     def query(self, sparql: str) -> Results:
         raise NotImplementedError
 

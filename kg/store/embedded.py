@@ -134,6 +134,14 @@ class EmbeddedStore(Store):
         self._dirty = True
         self.ox.remove_graph(graph)
 
+    def remove_quads(self, quads: list[Quad]) -> None:
+        self._dirty = True
+        try:
+            for quad in quads:
+                self.ox.remove(quad)
+        except OSError as exc:
+            raise StoreError(f"{self.location}: write failed: {exc}") from exc
+
     def query(self, sparql: str) -> Results:
         try:
             # The default graph is the union of all graphs unless the query names its own

@@ -85,6 +85,8 @@ SYSTEM_GRAPHS: tuple[str, ...] = (
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_PAGE_SIZE = 10_000
+#: Quads removed by one update request.
+REMOVE_PER_REQUEST = 1_000
 
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _XSD_DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
@@ -146,7 +148,7 @@ class RemoteStore(Store):
         if self.auth in (None, "digest"):
             digest = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             digest.add_password(None, endpoints, user, password)
-            handlers.append(urllib.request.HTTPDigestAuthHandler(digest))
+            handlers.append(_DigestAuthHandler(digest))
         if self.auth in (None, "basic"):
             basic = urllib.request.HTTPPasswordMgrWithPriorAuth()
             # Named basic: send the credentials with the first request; otherwise only when asked.
@@ -267,6 +269,16 @@ class RemoteStore(Store):
         else:
             self._update(f"DROP SILENT GRAPH {graph}", action=f"drop of graph {graph}")
 
+    def remove_quads(self, quads: list[Quad]) -> None:
+        # a request per graph and thousand quads: one update for all would have no bound on its size
+        by_graph: dict[NamedNode, list[Triple]] = {}
+        for quad in quads:
+            by_graph.setdefault(quad.graph_name, []).append(_for_update(quad.triple))  # type: ignore[arg-type]
+        for graph, triples in by_graph.items():
+            for start in range(0, len(triples), REMOVE_PER_REQUEST):
+                body = _ntriples(triples[start : start + REMOVE_PER_REQUEST])
+                self._update(f"DELETE DATA {{ GRAPH {graph} {{\n{body}}} }}", action=f"removal from graph {graph}")
+
     def graphs(self) -> list[NamedNode]:
         return [g for g, _ in self._graph_sizes()]
 
@@ -361,6 +373,18 @@ class RemoteStore(Store):
 
 
 # -- helpers --------------------------------------------------------------------------------
+
+
+class _DigestAuthHandler(urllib.request.HTTPDigestAuthHandler):
+    """urllib's, with its count of retries reset after every answer. urllib counts a challenged
+    request whose retry ends in an HTTP error (a 404 for a graph that is not there) and never
+    resets the count: after six of them, every challenge failed ("digest auth failed", HTTP 401)."""
+
+    def http_error_401(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        try:
+            return super().http_error_401(req, fp, code, msg, headers)
+        finally:
+            self.reset_retry_count()
 
 
 def _ntriples(triples: list[Triple]) -> str:
