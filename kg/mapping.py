@@ -107,10 +107,13 @@ class Run:
 
 
 #: The summary's graphs of rows (``kg.questions``): each claim's listing rows, each document's
-#: timeline rows, and the members behind the distinct counts (entities, places, relations).
-#: Rows of new documents are added to them, so the end of a build does not read or rewrite
+#: timeline rows, the members behind the distinct counts (entities, places, relations), and
+#: rows by key (an entity's, a source's, a counted actor's figures and their conflicts, a stance
+#: record, the stance records naming an entity, a denial's conflicts). A build adds the rows of
+#: its documents and rewrites those of the keys they touch, so its end does not read or rewrite
 #: what they hold for the store's other documents.
-SUMMARY_ROWS = ("claim-rows", "timeline", "members")
+SUMMARY_ROWS = ("claim-rows", "timeline", "members", "entities", "sources", "figures", "figure-conflicts",
+                "stances", "stance-index", "stance-conflicts")  # fmt: skip
 
 
 class Minter:

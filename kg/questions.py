@@ -75,7 +75,7 @@ def _stats(store: Store) -> dict[str, int]:
 def entities(store: Store, *, type: str | None = None) -> list[Row]:
     """Actors and places with type, aliases, mentions and documents, most mentioned first.
     ``type`` keeps one class (local name, any case: ``Person``, ``country``)."""
-    found = _kept(store, "entities", _entities)
+    found = _kept_rows(store, _entities, _kept_entities)
     if type is None:
         return found
     return [r for r in found if str(r["type"]).lower() == type.lower()]
@@ -278,7 +278,7 @@ def _time_sort_key(row: Row) -> tuple[int, str]:
 def timeline(store: Store, *, about: str | None = None) -> list[Row]:
     """Dated events and claims in time order. A date without a year (``--12-14``) is kept as
     a month and day and listed after the dated items; an interval shows its start and end."""
-    every = _kept_timeline(store)
+    every = _kept_rows(store, _timeline, _kept_timeline)
     if about is None:
         return every
     wanted = _about(store, about)
@@ -296,9 +296,6 @@ def _timeline(store: Store) -> list[Row]:
 
 
 def _kept_timeline(store: Store) -> list[Row]:
-    """The timeline from its kept rows, or computed now when the store keeps no current summary."""
-    if not has_summary(store):
-        return _timeline(store)
     graph = Minter().summary_rows_graph("timeline")
     return _in_time_order(_joined(store.query(f"SELECT ?answer WHERE {{ GRAPH {graph} {{ ?row {NKG.answer} ?answer }} }}").rows))
 
@@ -342,14 +339,22 @@ def conflicts(store: Store) -> list[Row]:
     same counted actor, and a denial (or refusal to confirm) against an assertion by another
     source about the same actors (the denial names every actor the assertion names, or at
     least half of them)."""
-    return _kept(store, "conflicts", _conflicts)
+    return _kept_rows(store, _conflicts, _kept_conflicts)
 
 
 def _conflicts(store: Store) -> list[Row]:
+    """The conflicts computed from the store: each counted actor's figures, then the denials
+    in listing order (:func:`_merge_figures` and :func:`_merge_stances` keep the same)."""
     listing = claims(store)
     first = _first_rows(listing)
-    return _conflict_pairs(_casualties(_rows(store, "figures")), _stance_part(listing, _rows(store, "claim-entities")),
-                           lambda wanted: {claim: first[claim] for claim in wanted})  # fmt: skip
+    out: list[Row] = []
+    for group in _grouped(_casualties(_rows(store, "figures")), "subject").values():
+        if group[0].get("subject") is not None:  # figures of no counted actor pair with none
+            out.extend(_figure_pairs(group))
+    stances = _stance_part(listing, _rows(store, "claim-entities"))
+    found = _stance_pairs(stances["stances"], stances["named"], stances["labels"])
+    out.extend(_pair("stance", subject, first[denial], first[assertion]) for subject, denial, assertion in found)
+    return out
 
 
 def _casualties(figures: list[Row]) -> list[Row]:
@@ -364,27 +369,13 @@ def _first_rows(listing: Iterable[Row]) -> dict[str, Row]:
     return first
 
 
-def _conflict_pairs(figures: list[Row], stances: Parts, sides: Callable[[list[str]], dict[str, Row]]) -> list[Row]:
-    """The conflicts among casualty ``figures`` (rows of the figures query, in its order) and
-    among the claims of ``stances`` (:func:`_stance_part`); ``sides`` gives the first listing
-    row of each claim a stance conflict pairs."""
-    out: list[Row] = []
-    by_subject: dict[object, list[Row]] = defaultdict(list)
-    for row in figures:
-        by_subject[row.get("subject")].append(row)
-    for subject, group in by_subject.items():
-        if subject is None:
-            continue
-        # one claim per figure, hedge and source: the same report relayed by many articles is
-        # one side, not one pair per copy (pairs would grow with the square of the corpus)
-        distinct = _dedupe(group, "value", "minValue", "maxValue", "hedge", "source")
-        for a, b in itertools.combinations(distinct, 2):
-            if a["claim"] != b["claim"] and _differ(a, b):
-                out.append(_pair("figures", str(group[0].get("subjectLabel")), a, b))
-    found = _stance_pairs(stances["stances"], stances["named"], stances["labels"])
-    rows_ = sides(sorted({claim for _, denial, assertion in found for claim in (denial, assertion)}))
-    out.extend(_pair("stance", subject, rows_[denial], rows_[assertion]) for subject, denial, assertion in found)
-    return out
+def _figure_pairs(group: list[Row]) -> list[Row]:
+    """The conflicts among one counted actor's casualty figures (in the figures query's order)."""
+    # one claim per figure, hedge and source: the same report relayed by many articles is
+    # one side, not one pair per copy (pairs would grow with the square of the corpus)
+    distinct = _dedupe(group, "value", "minValue", "maxValue", "hedge", "source")
+    subject = str(group[0].get("subjectLabel"))
+    return [_pair("figures", subject, a, b) for a, b in itertools.combinations(distinct, 2) if a["claim"] != b["claim"] and _differ(a, b)]
 
 
 def _pair(kind: str, subject: str, a: Row, b: Row) -> Row:
@@ -468,16 +459,14 @@ def _stance_pairs(stances: list[StanceDocument], named: dict[str, list[str]], la
         for claim, other, _, _ in min((naming[e] for e in topic), key=len):
             if other == source:
                 continue
-            # the assertion is about the same actors, not a wider story that merely names them
-            said = named.get(claim, ())
-            if topic.issubset(said) and 2 * len(topic) >= len(said):
+            if _can_pair(topic, set(named.get(claim, ()))):
                 out.append((subject, denial, claim))
     return out
 
 
 def sources(store: Store) -> list[Row]:
     """Who is cited, how often, with which stances, relayed by whom, and about what."""
-    return _kept(store, "sources", _sources)
+    return _kept_rows(store, _sources, _kept_sources)
 
 
 def _sources(store: Store) -> list[Row]:
@@ -505,15 +494,16 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 
 # --- the summary: whole-store answers kept at build time ------------------------------------
 #
-# The summary graph keeps each whole-store answer and a state: what the answers are derived from
-# but do not show (the topics of sources, casualty figures, one record per claim a stance
-# conflict can pair and the entities it names). Graphs of rows beside it keep every claim's
-# listing rows, every document's timeline rows and the members behind the distinct counts, to
-# which a merge adds those of new documents (the store unites the members: a quad is stored once).
-# A build marks the summary stale before it writes, so the questions are answered live until it
-# ends. While it writes, the parts of each batch it wrote are queried from that batch alone
-# (summary_parts); at its end they are merged into the kept state, or everything is computed
-# anew when there is no usable state.
+# The summary graph keeps the stats and a state (the additive counts, the count of kept claim
+# rows). Graphs of rows beside it keep what grows with the store: each claim's listing rows, each
+# document's timeline rows and the members behind the distinct counts, which a merge only adds
+# to (the store unites the members: a quad is stored once); and rows by key (an entity's, a
+# source's, a counted actor's figures and their conflicts, a stance record, the stance records
+# naming an entity, a denial's conflicts), which a merge reads and rewrites for the keys its
+# documents touch. A build marks the summary stale before it writes, so the questions are
+# answered live until it ends. While it writes, the parts of each batch it wrote are queried
+# from that batch alone (summary_parts); at its end they are merged into the kept rows, or
+# everything is computed anew when there is no usable state.
 
 _JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 # The kept state, named for its layout (a state of another is not merged into: the summary is
@@ -565,17 +555,48 @@ def refresh_summary(store: Store, *, added: Parts | None = None, rows: Iterable[
 
     ``added``: the parts of the documents written since the summary was last kept (a
     build's), merged by :func:`merge_parts`, and ``rows`` what they add to the graphs of rows
-    as it wrote them (:func:`row_chunks`). They are merged into the kept state, at a cost that
-    grows with them rather than with the store's joins, when that state covers every other
-    document of the store or the store holds no others. Otherwise, and for ``None``, everything
-    is computed anew from the store (and ``rows`` left unread).
+    as it wrote them (:func:`row_chunks`). They are merged into the kept rows, reading and
+    rewriting only the rows of what they name (their entities, sources, counted actors, the
+    conflicts they can take part in), when the kept state covers every other document of the
+    store or the store holds no others. Otherwise, and for ``None``, everything is computed
+    anew from the store (and ``rows`` left unread).
     """
-    kept = None if added is None else _merged_into_kept(store, added)
-    if kept is None:
+    kept = None if added is None else _kept_counts(store, added)
+    # Dropped first: until the summary graph is written again, last, the questions are answered
+    # live and a build cut short leaves no summary (the next one computes it anew).
+    store.drop_graph(Minter().summary_graph())
+    if not kept:  # none usable, or nothing to keep
         _drop_rows(store)  # every row is written again
-        kept = _parts(store)
-        rows = _row_nquads(kept)
-    _write_summary(store, kept, rows)
+    if kept is None:
+        added, kept = _parts(store), {}
+        rows = _row_nquads(added)
+    for chunk in rows:
+        store.write_documents([(Minter().claim_rows_graph(), chunk)])  # the chunk names its rows' graphs
+    _merge_rows(store, added)
+    counts = {k: kept.get(k, 0) + added["counts"].get(k, 0) for k in _ADDITIVE}
+    counted = {**counts, **_member_counts(store)}
+    stats = {k: counted.get(k, 0) for k in _STATS_ORDER}
+    stats["quads"] = store.count_quads(without=Minter().cache_graphs())
+    answers = {"stats": stats, _STATE: {"counts": counts}, _CLAIM_ROWS: kept.get(_CLAIM_ROWS, 0) + added["claim_rows"]}
+    graph = Minter().summary_graph()
+    store.write_graphs([(graph, [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in answers.items()])])
+
+
+def _kept_counts(store: Store, added: Parts) -> dict[str, int] | None:
+    """The kept state's counts (and of claim rows) when ``added`` can be merged into the kept
+    rows: ``{}`` when the store holds no other documents, ``None`` when the summary keeps no
+    usable state (none, another layout, or not covering every other document of the store)."""
+    documents = added["counts"].get("documents", 0)
+    counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
+    stored = int(counted[0]["n"].value)
+    if stored == documents:  # the store holds these documents only: there is nothing to keep
+        return {}
+    state, claim_rows = _answer(store, _STATE, stale=True), _answer(store, _CLAIM_ROWS, stale=True)
+    if state is None or claim_rows is None:
+        return None
+    if state["counts"]["documents"] + documents != stored:  # a build cut short wrote documents it did not merge
+        return None
+    return {**state["counts"], _CLAIM_ROWS: claim_rows}
 
 
 def _drop_rows(store: Store) -> None:
@@ -620,26 +641,6 @@ def merge_parts(parts: Iterable[Parts], *, rows: BinaryIO) -> Parts:
     return _merged(*merged, *pending)
 
 
-def _write_summary(store: Store, parts: Parts, rows: Iterable[bytes]) -> None:
-    """Write the new rows and the summary's graph. The rows go first (each chunk of ``rows``
-    one write), and the summary last: rows without their summary are never read (a build cut
-    short in between leaves no summary, and the next one computes it anew), so the writes need
-    not be one."""
-    graph = Minter().summary_graph()
-    # Dropped, then written: a replacing write would also hold the whole summary as the text
-    # of one update (hundreds of MB at 10,000 articles). In between, the questions are
-    # answered live, and the store's quads are counted without reading the summary's.
-    store.drop_graph(graph)
-    for chunk in rows:
-        store.write_documents([(Minter().claim_rows_graph(), chunk)])  # the graph names its rows' graphs
-    answers = _answers(store, parts)
-    state = {"counts": {k: parts["counts"].get(k, 0) for k in _ADDITIVE}}
-    state.update((k, parts[k]) for k in ("topics", "figures", "stances", "named", "labels"))
-    answers.update({_STATE: state, _CLAIM_ROWS: parts["claim_rows"]})
-    quads = [Quad(_node(name), NKG.answer, _json(answer), graph) for name, answer in answers.items()]
-    store.write_graphs([(graph, quads)])
-
-
 def _json(value: object) -> Literal:
     return Literal(json.dumps(value), datatype=_JSON)
 
@@ -673,24 +674,6 @@ def _parts(store: Store) -> Parts:
     return parts
 
 
-def _answers(store: Store, parts: Parts) -> dict[str, Any]:
-    """The kept answers from ``parts``, once every claim's rows are kept (a stance conflict
-    shows the rows of its two claims)."""
-
-    def sides(claims: list[str]) -> dict[str, Row]:
-        return _first_rows(_claim_rows(store, claims)) if claims else {}
-
-    counts = {**parts["counts"], **_member_counts(store)}
-    stats = {k: counts.get(k, 0) for k in _STATS_ORDER}
-    stats["quads"] = store.count_quads(without=Minter().cache_graphs())
-    return {
-        "stats": stats,
-        "entities": _by_mentions(parts["entities"]),
-        "sources": _with_topics(parts["sources"], parts["topics"]),
-        "conflicts": _conflict_pairs(parts["figures"], parts, sides),
-    }
-
-
 def _member_quads(members: dict[str, list[str]]) -> Iterator[Quad]:
     """The members behind each distinct count, a quad each in the graph of members."""
     graph = Minter().summary_rows_graph("members")
@@ -709,25 +692,211 @@ def _member_counts(store: Store) -> dict[str, int]:
     return counted
 
 
-def _merged_into_kept(store: Store, added: Parts) -> Parts | None:
-    """The kept parts with the ``added`` ones merged in; ``None`` when the summary keeps no
-    usable state (none, another layout, or not covering every other document of the store)."""
-    documents = added["counts"].get("documents", 0)
-    counted = query(store, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a schema:NewsArticle }").rows
-    stored = int(counted[0]["n"].value)
-    if stored == documents:  # the store holds these documents only: there is nothing to keep
-        _drop_rows(store)
-        return added
-    kept = {name: _answer(store, name, stale=True) for name in (_STATE, "entities", "sources", _CLAIM_ROWS)}
-    if None in kept.values():
-        return None
-    state = kept.pop(_STATE)
-    if state["counts"]["documents"] + documents != stored:  # a build cut short wrote documents it did not merge
-        return None
-    claim_rows = kept.pop(_CLAIM_ROWS)
-    old = {**state, **kept, "claim_rows": claim_rows}
-    old["sources"] = [{k: v for k, v in row.items() if k != "about"} for row in old["sources"]]
-    return _merged(old, added)
+#: Keys looked up by one query of a graph of keyed rows.
+_KEYS_PER_QUERY = 1_000
+
+
+class _Keyed:
+    """One of the summary's graphs of keyed rows: a literal ``[key, value]`` per key, at a node
+    named by a hash of the key, so that a merge reads and rewrites the rows of the keys it
+    touches and no others."""
+
+    def __init__(self, store: Store, name: str) -> None:
+        self.store, self.graph = store, Minter().summary_rows_graph(name)
+        self._read: dict[str, Quad | None] = {}  # each key looked up: its kept quad, if any
+
+    def _node(self, key: str) -> NamedNode:
+        return NamedNode(f"{self.graph.value}/{hashlib.sha1(key.encode()).hexdigest()}")
+
+    def get(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The kept values of ``keys`` (those that have one)."""
+        wanted = [k for k in dict.fromkeys(keys) if k not in self._read]
+        found: dict[str, Any] = {}
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            chunk = wanted[start : start + _KEYS_PER_QUERY]
+            self._read.update(dict.fromkeys(chunk))
+            sparql = f"SELECT ?row ?answer WHERE {{ GRAPH {self.graph} {{ ?row {NKG.answer} ?answer }} }}"
+            for row in query(self.store, sparql, params={"row": [self._node(k) for k in chunk]}).rows:
+                key, value = json.loads(row["answer"].value)
+                self._read[key] = Quad(row["row"], NKG.answer, row["answer"], self.graph)
+                found[key] = value
+        return found
+
+    def put(self, values: dict[str, Any]) -> None:
+        """Keep ``values`` in place of those kept for their keys (``None``: keep none), each key
+        looked up by :meth:`get` first (a key not looked up could be kept twice)."""
+        if unread := [k for k in values if k not in self._read]:
+            raise AssertionError(f"keys written before they were looked up: {unread[:3]}")
+        self.store.remove_quads([quad for k in values if (quad := self._read.pop(k)) is not None])
+        quads = [Quad(self._node(k), NKG.answer, _json([k, v]), self.graph) for k, v in values.items() if v is not None]
+        if quads:
+            self.store.write_graphs([(self.graph, quads)])
+
+
+def _every_value(store: Store, name: str) -> list[Any]:
+    """Every value kept in the graph of keyed rows ``name``."""
+    graph = Minter().summary_rows_graph(name)
+    found = store.query(f"SELECT ?answer WHERE {{ GRAPH {graph} {{ ?row {NKG.answer} ?answer }} }}").rows
+    return [value for _, value in json.loads(f"[{','.join(answer['answer'].value for answer in found)}]")]
+
+
+def _kept_rows(store: Store, live: Callable[[Store], T], kept: Callable[[Store], T]) -> T:
+    """``kept`` (an answer made of kept rows) while the summary is current, else ``live``."""
+    return kept(store) if has_summary(store) else live(store)
+
+
+def _merge_rows(store: Store, added: Parts) -> None:
+    """Merge the entities, sources, casualty figures and stance records of ``added`` into the
+    summary's graphs of keyed rows, with the conflicts they change."""
+    _merge_entities(store, added["entities"])
+    _merge_sources(store, added["sources"], added["topics"])
+    _merge_figures(store, added["figures"])
+    _merge_stances(store, added)
+
+
+def _grouped(found: Iterable[Row], key: str) -> dict[str, list[Row]]:
+    """``found`` by the value of ``key`` as text, in the order each first comes."""
+    by: dict[str, list[Row]] = defaultdict(list)
+    for row in found:
+        by[str(row.get(key))].append(row)
+    return by
+
+
+def _merge_entities(store: Store, found: list[Row]) -> None:
+    rows_ = _Keyed(store, "entities")
+    added = _grouped(found, "entity")
+    kept = rows_.get(added)
+    rows_.put({e: _merged_entities(kept.get(e, []), new) for e, new in added.items()})
+
+
+def _kept_entities(store: Store) -> list[Row]:
+    return _by_mentions([row for found in _every_value(store, "entities") for row in found])
+
+
+def _merge_sources(store: Store, found: list[Row], topics: list[Row]) -> None:
+    """A source's rows (one per entity it resolves to) and its topic counts, kept by its name."""
+    rows_ = _Keyed(store, "sources")
+    added, added_topics = _grouped(found, "source"), _grouped(topics, "source")
+    kept = rows_.get([*added, *added_topics])
+    merged = {}
+    for source in dict.fromkeys([*added, *added_topics]):
+        old = kept.get(source, {"rows": [], "topics": []})
+        merged[source] = {"rows": _merged_sources(old["rows"], added.get(source, [])),
+                          "topics": _summed([*old["topics"], *added_topics.get(source, [])], ("source", "label"), "claims")}  # fmt: skip
+    rows_.put(merged)
+
+
+def _kept_sources(store: Store) -> list[Row]:
+    kept = _every_value(store, "sources")
+    return _with_topics([row for found in kept for row in found["rows"]], [row for found in kept for row in found["topics"]])
+
+
+def _figure_order(row: Row) -> tuple[str, str]:
+    return (str(row["subjectLabel"]), str(row["claim"]))  # the figures query's order
+
+
+def _merge_figures(store: Store, found: list[Row]) -> None:
+    """Each counted actor's casualty figures, in the figures query's order, and the conflicts
+    among them: recomputed for the actors ``found`` names."""
+    figures, pairs = _Keyed(store, "figures"), _Keyed(store, "figure-conflicts")
+    added = _grouped((row for row in found if row.get("subject") is not None), "subject")
+    kept = figures.get(added)
+    pairs.get(added)
+    merged = {s: sorted([*kept.get(s, []), *new], key=_figure_order) for s, new in added.items()}
+    figures.put(merged)
+    pairs.put({s: {"order": _figure_order(group[0]), "pairs": found} if (found := _figure_pairs(group)) else None
+               for s, group in merged.items()})  # fmt: skip
+
+
+def _merge_stances(store: Store, added: Parts) -> None:
+    """Merge the stance records of ``added`` (one per source, stance and content: the first in
+    listing order) and redo the conflicts of every denial they can change.
+
+    Kept by record key in "stances", and by actor in "stance-index" (its label, and the
+    assertions and denials naming it), the conflicts by denial in "stance-conflicts". A denial's
+    conflicts change when it is new or another claim now stands for it, when an assertion it
+    can pair with does (the denial names all the assertion's actors or at least half), and when
+    an actor it names has a new label (the subject shown)."""
+    records, index = _Keyed(store, "stances"), _Keyed(store, "stance-index")
+    new = _stance_records(added)
+    kept = records.get(new)
+    changed = {k: r for k, r in new.items() if k not in kept or r["order"] < kept[k]["order"]}
+    records.put(changed)
+    was_named = {k: kept[k]["named"] for k in changed if k in kept}
+    touched = {e for k, r in changed.items() for e in (*r["named"], *was_named.get(k, ()))} | set(added["labels"])
+    actors = index.get(touched)
+    for e in touched:
+        actors.setdefault(e, {"label": None, "assertions": {}, "denials": {}})
+    # the kept denials naming each touched actor that no new record replaces: only they can
+    # have conflicts to redo beside the new denials (none when the summary is computed anew)
+    staying = {e: [d for d in actor["denials"] if d not in changed] for e, actor in actors.items()}
+    affected = {k for k, r in changed.items() if r["stance"] != Stance.ASSERTED.value}
+    for k, r in changed.items():
+        side = "assertions" if r["stance"] == Stance.ASSERTED.value else "denials"
+        for e in was_named.get(k, ()):
+            actors[e][side].pop(k, None)
+        for e in r["named"]:
+            actors[e][side][k] = r
+        if side == "assertions":
+            for said in (set(r["named"]), set(was_named.get(k, ()))):  # the conflicts it now makes, and those it made
+                affected.update(d for e in said for d in staying[e] if _can_pair(set(actors[e]["denials"][d]["named"]), said))
+    for e, label in added["labels"].items():
+        if actors[e]["label"] != label:
+            actors[e]["label"] = label
+            affected.update(staying[e])
+    index.put({e: actor if actor["assertions"] or actor["denials"] else None for e, actor in actors.items()})
+    known = {d: denial for actor in actors.values() for d, denial in actor["denials"].items()}
+    denials = {d: changed.get(d) or known[d] for d in affected}
+    # every actor of an affected denial: its rarest one's assertions are its candidates
+    actors.update(index.get({e for denial in denials.values() for e in denial["named"] if e not in actors}))
+    _redo_stance_conflicts(store, denials, actors)
+
+
+def _stance_records(added: Parts) -> dict[str, dict[str, Any]]:
+    """The stance records of ``added`` by key (source, stance, content), each with its place in
+    the listing order, its claim and the actors it names."""
+    found: dict[str, dict[str, Any]] = {}
+    for published, document, records in added["stances"]:
+        for rank, (claim, source, stance, content) in enumerate(records):
+            found[json.dumps([source, stance, content])] = {
+                "order": [*_order_of(published, document), rank], "claim": claim, "source": source,
+                "stance": stance, "named": added["named"].get(claim, []),
+            }  # fmt: skip
+    return found
+
+
+def _redo_stance_conflicts(store: Store, denials: dict[str, dict[str, Any]], actors: dict[str, Any]) -> None:
+    """The conflicts of ``denials`` (by record key) against the assertions by other sources
+    about the same actors (``actors``: their stance-index rows), in place of the kept ones."""
+    found: dict[str, list[tuple[list[Any], str, str]]] = {}
+    for d, denial in denials.items():
+        topic = set(denial["named"])
+        if not topic:
+            found[d] = []
+            continue
+        subject = ", ".join(sorted(actors[e]["label"] for e in topic))
+        candidates = min((actors[e]["assertions"] for e in topic), key=len)
+        found[d] = sorted((assertion["order"], subject, assertion["claim"]) for assertion in candidates.values()
+                          if assertion["source"] != denial["source"] and _can_pair(topic, set(assertion["named"])))  # fmt: skip
+    shown = {c for d, pairs in found.items() if pairs for c in (denials[d]["claim"], *(c for _, _, c in pairs))}
+    sides = _first_rows(_claim_rows(store, sorted(shown))) if shown else {}
+    conflicts = _Keyed(store, "stance-conflicts")
+    conflicts.get(found)
+    conflicts.put({d: {"order": denials[d]["order"], "pairs": [_pair("stance", subject, sides[denials[d]["claim"]], sides[claim])
+                                                             for _, subject, claim in pairs]} if pairs else None
+                   for d, pairs in found.items()})  # fmt: skip
+
+
+def _can_pair(topic: set[str], said: set[str]) -> bool:
+    """Whether a denial naming ``topic`` is about the same actors as an assertion naming
+    ``said``, not a wider story that merely names them."""
+    return bool(topic) and topic.issubset(said) and 2 * len(topic) >= len(said)
+
+
+def _kept_conflicts(store: Store) -> list[Row]:
+    figures = sorted(_every_value(store, "figure-conflicts"), key=lambda found: found["order"])
+    stances = sorted(_every_value(store, "stance-conflicts"), key=lambda found: found["order"])
+    return [pair for found in (*figures, *stances) for pair in found["pairs"]]
 
 
 def _merged(*parts: Parts) -> Parts:

@@ -201,11 +201,12 @@ Pyongyang denied that North Korean soldiers were fighting in Russia.
 """
 
 
-def _everything(store):
-    """Every kept answer and every claim listing the questions give."""
+def _everything(store, *, by: str | None = "Zelensky"):
+    """Every kept answer and every claim listing the questions give (and those ``by`` one source)."""
     found = {name: getattr(questions, name)(store) for name in ("stats", "entities", "sources", "conflicts", "timeline")}
     found["claims"] = questions.claims(store)
-    found["claims by Zelensky"] = questions.claims(store, by="Zelensky")
+    if by is not None:
+        found[f"claims by {by}"] = questions.claims(store, by=by)
     return found
 
 
@@ -221,14 +222,14 @@ def _merges(monkeypatch):
     documents it merged (into the kept state, or into nothing on a store that held no others),
     ``None`` when there was no usable state and the summary was computed anew."""
     calls = []
-    merged_into_kept = questions._merged_into_kept
+    kept_counts = questions._kept_counts
 
     def noted(store, added):
-        found = merged_into_kept(store, added)
+        found = kept_counts(store, added)
         calls.append(None if found is None else added["counts"]["documents"])
         return found
 
-    monkeypatch.setattr(questions, "_merged_into_kept", noted)
+    monkeypatch.setattr(questions, "_kept_counts", noted)
     return calls
 
 
@@ -239,17 +240,23 @@ def test_a_build_merges_its_documents_into_the_kept_summary(tmp_path, extractor,
     the denial of the undated one."""
     seed = SEED.read_text(encoding="utf-8")
     build([_write(tmp_path / "first", {"20241216T120000Z_seed.txt": seed})], store=tmp_path / "s")
+    with open_store(tmp_path / "s") as store:
+        (seed_document,) = {c["document"] for c in questions.claims(store)}
     merges = _merges(monkeypatch)
-    read = []  # the kept claim rows the merge reads: only those of the conflicts it shows
+    read = []  # the kept claim rows the merge reads: only those of the conflicts it redoes
     claim_rows = questions._claim_rows
     monkeypatch.setattr(questions, "_claim_rows", lambda store, claims: read.append(claims) or claim_rows(store, claims))
     more = {"20241210T090000Z_second.txt": SECOND, "third.txt": THIRD}
     build([_write(tmp_path / "more", more)], store=tmp_path / "s")
     assert merges == [2]
+    merge_read = list(read)  # the merge's, not the listings' below
     with open_store(tmp_path / "s") as store:
-        shown = {c[side]["claim"] for c in questions.conflicts(store) if c["kind"] == "stance" for side in "ab"}
-        assert [set(claims) for claims in read] == [shown]
-        assert len(shown) < questions.stats(store)["claims"]
+        stance = [c for c in questions.conflicts(store) if c["kind"] == "stance"]
+        added = {c["claim"] for c in questions.claims(store) if c["document"] != seed_document}
+        # the denials in a conflict with a claim of the new documents: their conflicts are redone
+        redone = {c["a"]["claim"] for c in stance if {c["a"]["claim"], c["b"]["claim"]} & added}
+        assert [set(claims) for claims in merge_read] == [{c[side]["claim"] for c in stance if c["a"]["claim"] in redone for side in "ab"}]
+        assert set(merge_read[0]) < {c[side]["claim"] for c in stance for side in "ab"}  # not the seed's own
     monkeypatch.undo()
     with open_store(tmp_path / "s") as store:
         merged = _everything(store)
@@ -398,6 +405,33 @@ def test_merging_many_articles_gives_the_summary_computed_anew(tmp_path, extract
         assert merged["stats"]["documents"] == 15
         questions.refresh_summary(s)
         assert _everything(s) == merged
+        questions.drop_summary(s)  # live
+        assert _everything(s) == merged
+
+
+def test_a_merge_redoes_the_conflicts_of_kept_denials(tmp_path, extractor, monkeypatch):
+    """An assertion a later build adds pairs with a denial kept from an earlier one; then the
+    same denial in a document published earlier, added later still, stands for its copies
+    instead of the one kept. Merged each time, the conflicts are those computed anew and live."""
+    denial = "MOSCOW (AP) - The Kremlin denied on Wednesday that Russian forces attacked Kharkiv.\n"
+    assertion = "KYIV (Reuters) - Ukrainian President Volodymyr Zelensky said Russian forces attacked Kharkiv overnight.\n"
+    earlier = "MOSCOW (Reuters) - " + denial.split(" - ", 1)[1] + "It gave no details.\n"
+    merges = _merges(monkeypatch)
+    denials = []
+    for name, text in (("20241212T090000Z_denial.txt", denial), ("20241213T090000Z_assertion.txt", assertion),
+                       ("20241210T090000Z_earlier.txt", earlier)):  # fmt: skip
+        build([_write(tmp_path / name, {name: text})], store=tmp_path / "s")
+        with open_store(tmp_path / "s") as store:
+            merged = _everything(store, by=None)
+            denials.append({c["a"]["claim"] for c in merged["conflicts"] if c["kind"] == "stance"})
+            questions.refresh_summary(store)  # computed anew
+            assert _everything(store, by=None) == merged
+            questions.drop_summary(store)  # live
+            assert _everything(store, by=None) == merged
+            questions.refresh_summary(store)  # for the next build to merge into
+    assert merges == [1, 1, 1]
+    first, second, third = denials
+    assert not first and len(second) == len(third) == 1 and second != third  # the earlier copy stands for both
 
 
 def test_a_stale_summary_is_not_read(store):
