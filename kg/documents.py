@@ -57,6 +57,52 @@ def normalise_text(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
+#: Widths a hard-wrapped text is wrapped at (wire copy 69, mail 72-78): wider lines are
+#: paragraphs; texts of narrower lines only are lists and tables.
+WRAP_WIDTHS = range(60, 101)
+#: Lines near the widest a text must have to be taken as hard-wrapped.
+_WRAPPED_LINES = 3
+_LIST_ITEM = re.compile(r"[-*•–—>]|\d{1,3}[.)]\s")
+# A line that ends a sentence or announces what follows ("… on Friday :") keeps its break:
+# a wrap there changes no sentence, and lines of results and tables end so.
+_ENDED = re.compile(r"[.!?:;][\"'”’)\]]*\s*$")
+
+
+def unwrapped(text: str) -> str:
+    """``text`` with the line breaks of hard-wrapped paragraphs (wire copy, mail, ``fmt``) made
+    spaces, for the extraction to read: a sentence broken over lines is one sentence. The text
+    keeps its length, so every offset stays the same.
+
+    A text is hard-wrapped when its widest line is one of :data:`WRAP_WIDTHS` and a few lines
+    come near it. A break is a wrap when the next line's first word would not have fit on
+    the line before it (what a wrapping program does) and that line ends no sentence; blank
+    lines, indented lines and list items begin paragraphs of their own, and short lines (a
+    headline, a paragraph's last line) keep their break.
+
+    >>> unwrapped("Kremlin spokesman Dmitry Peskov said on Tuesday that Russian\\n"
+    ...           "forces had not attacked the city, and that the reports were\\n"
+    ...           "false, adding that no strikes had been ordered.\\n")[53:]
+    'Russian forces had not attacked the city, and that the reports were false, adding that no strikes had been ordered.\\n'
+    >>> unwrapped("Headline\\nA paragraph of its own.\\n")  # not hard-wrapped: unchanged
+    'Headline\\nA paragraph of its own.\\n'
+    """
+    lines = text.split("\n")
+    widths = [len(line.rstrip()) for line in lines]
+    widest = max(widths)
+    if widest not in WRAP_WIDTHS or sum(w >= 0.75 * widest for w in widths) < _WRAPPED_LINES:
+        return text
+    out = list(text)
+    at = 0
+    for line, width, following in zip(lines, widths, lines[1:]):
+        at += len(line)  # the break after this line
+        word = following.split(maxsplit=1)[0] if following.strip() else ""
+        continues = word and not following[:1].isspace() and not _LIST_ITEM.match(following)
+        if width and continues and width + 1 + len(word) > widest and not _ENDED.search(line):
+            out[at] = " "
+        at += 1
+    return "".join(out)
+
+
 def parse_date(value: object, *, where: object) -> date | None:
     """An ISO date or date-time (string) as a ``date``; ``None`` for ``None`` or ``""``."""
     if value in (None, ""):

@@ -283,7 +283,8 @@ class _DocumentMapper:
             self._q(iri, RDF.type, NKG.Span),
             self._q(iri, NIF.beginIndex, _count(span.start)),
             self._q(iri, NIF.endIndex, _count(span.end)),
-            self._q(iri, NIF.anchorOf, _string(span.text)),
+            # the document's own characters: the extraction read its hard-wrapped lines unwrapped
+            self._q(iri, NIF.anchorOf, _string(self.doc.text[span.start : span.end])),
             self._q(iri, NIF.referenceContext, self.doc_iri),
         ]
 

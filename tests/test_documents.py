@@ -99,3 +99,43 @@ def test_too_long_article_is_refused_with_its_size(tmp_path):
 def test_bad_metadata_is_named():
     with pytest.raises(InputError, match="not an ISO date"):
         document_from_text("x", published="14 December")
+
+
+WRAPPED = """North Korean troops reach Kursk
+
+KYIV (Reuters) - Ukrainian President Volodymyr Zelensky said on Tuesday that
+Russian forces had attacked Kharkiv overnight with drones and missiles.
+The Russian Defence Ministry denied that its forces had attacked Kharkiv,
+and regional governor Oleh Syniehubov said at least 12 people were killed.
+
+Key points:
+- Zelensky spoke in Kyiv on Tuesday evening after the attack on the city
+- the ministry
+"""
+
+
+def test_unwrapped_joins_the_lines_of_hard_wrapped_paragraphs_and_keeps_the_rest():
+    from kg.documents import unwrapped
+
+    text = unwrapped(WRAPPED)
+    assert len(text) == len(WRAPPED) and [i for i, c in enumerate(WRAPPED) if c != text[i]] == [
+        i for i, c in enumerate(WRAPPED) if c == "\n" and text[i] == " "
+    ]  # only breaks become spaces
+    assert "said on Tuesday that Russian forces" in text and "attacked Kharkiv, and regional governor" in text
+    assert text.startswith("North Korean troops reach Kursk\n\n")  # a short line keeps its break
+    assert "drones and missiles.\nThe Russian" in text  # a line ending a sentence too
+    assert "Key points:\n- Zelensky" in text and "the city\n- the ministry" in text  # list items
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A headline\nA paragraph of its own, as wide as the text gets in this article.\n",  # no wrapped lines
+        "One paragraph per line, as most articles come. " * 4 + "\nAnd another line, much shorter.\n" * 3,  # too wide
+        "Bath 35 Harlequins 20\nGloucester 29 London Irish 19\nLeicester 40 Sale 12\nWasps 25 Orrell 15\n",  # a table
+    ],
+)
+def test_unwrapped_leaves_texts_that_are_not_hard_wrapped(text):
+    from kg.documents import unwrapped
+
+    assert unwrapped(text) == text

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from kg.config import MODEL_NAME
+from kg.documents import unwrapped
 from kg.errors import ExtractionError
 from kg.extract.gazetteer import load_places
 from kg.model import Document, Extraction
@@ -42,7 +43,7 @@ class RulesExtractor:
         self.model = f"{self.nlp.meta['lang']}_{self.nlp.meta['name']} {self.nlp.meta['version']}"
 
     def extract(self, document: Document) -> Extraction:
-        return self._extract(document, self.nlp(document.text))
+        return self._extract(document, self.nlp(unwrapped(document.text)))
 
     def pipe(
         self, documents: Iterable[Document], *, batch_size: int = 16, errors: bool = False
@@ -51,7 +52,8 @@ class RulesExtractor:
         document whose rules fail yields an ``ExtractionError`` naming it and the others go on;
         otherwise the error is raised."""
         docs = iter(documents)
-        pairs = self.nlp.pipe(((d.text, d) for d in docs), as_tuples=True, batch_size=batch_size)
+        # hard-wrapped lines read as the paragraphs they are (same length: offsets do not move)
+        pairs = self.nlp.pipe(((unwrapped(d.text), d) for d in docs), as_tuples=True, batch_size=batch_size)
         for doc, document in pairs:
             try:
                 yield self._extract(document, doc)
