@@ -416,3 +416,36 @@ def test_lexicon_ships_with_the_package():
     lex = load_lexicon()
     assert {"say", "announce", "warn", "claim"} <= lex.speech_verbs
     assert "reuters" in lex.outlets and "deny" in lex.denial_verbs
+
+
+def test_a_hard_wrapped_article_gives_the_claims_of_the_same_text_unwrapped(extractor):
+    """Wire copy and mail come wrapped at some 70 characters: a claim whose sentence runs over
+    a line break is found whole (its content was cut at the break, or lost), and its spans are
+    the exact characters of the wrapped text."""
+    from test_documents import WRAPPED
+
+    wrapped = extractor.extract(Document(id="wrapped", text=WRAPPED))
+    flat = extractor.extract(Document(id="flat", text=WRAPPED.replace(" that\nRussian", " that Russian").replace(",\nand", ", and")))
+    contents = [c.content.text.replace("\n", " ") for c in wrapped.claims]
+    assert "Russian forces had attacked Kharkiv overnight with drones and missiles" in contents
+    assert contents == [c.content.text for c in flat.claims]
+    for c in wrapped.claims:
+        for s in (c.content, c.source_span, c.cue):
+            if s is not None:
+                assert " ".join(WRAPPED[s.start : s.end].split()) == " ".join(s.text.split())
+
+
+def test_a_statement_set_beside_another_is_a_claim_of_its_own(nlp):
+    """"A said X, while B said Y": two claims (spaCy hangs B's cue inside X's clause, which had
+    made Y part of A's claim); a concession the speaker makes inside the content stays in it."""
+    text = ("Ukraine's General Staff said at least 40 Belarusian soldiers were killed near Kharkiv, "
+            "while Belarus's Defence Ministry said 3 Belarusian soldiers were killed.")  # fmt: skip
+    claims, _ = claims_of(nlp, text)
+    assert [(c.source_span.text, c.content.text) for c in claims] == [
+        ("Ukraine's General Staff", "at least 40 Belarusian soldiers were killed near Kharkiv"),
+        ("Belarus's Defence Ministry", "3 Belarusian soldiers were killed"),
+    ]
+    assert_spans_exact(text, claims)
+    text = "Wallace said that while he understands the concerns of Berlin, these are unfounded."
+    (claim,) = claims_of(nlp, text)[0]
+    assert claim.content.text == "while he understands the concerns of Berlin, these are unfounded"

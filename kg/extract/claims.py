@@ -233,7 +233,8 @@ class _Attributor:
             elif all(c.i < v.i for c in comps):
                 # "A, Mr. Clarke said, until B" / "A, the agency said, and B": the cue interrupts
                 comps += [c for c in children if c.i > v.i and _continues(c, lex)]
-            return self._content_of(comps, {v.i} | self._subtrees(v, ("nsubj", "agent")), v), True
+            exclude = {v.i} | self._subtrees(v, ("nsubj", "agent")) | self._said_apart(comps)
+            return self._content_of(comps, exclude, v), True
         if v.dep_ == "parataxis" or (v.dep_ == "ccomp" and v.head.i < v.i and _interrupts(v)):
             # "…, X said" / "A, X said, B": the clause the cue hangs on, the cue inside it
             return self._content_of([v.head, v], set(), v), True
@@ -907,6 +908,21 @@ class _Attributor:
     def _para(self, char: int) -> int:
         return bisect.bisect_left(self.newlines, char)
 
+    def _said_apart(self, comps: list[Token]) -> set[int]:
+        """Tokens of statements set beside the reported one inside its clause: "A said X,
+        while B said Y" is two claims, not A reporting B's (spaCy hangs Y's cue on X's verb)."""
+        cues = self.lex.speech_verbs | self.lex.cognition_verbs
+        apart: set[int] = set()
+        for c in comps:
+            for t in c.subtree:
+                # after the reported clause, with a speaker of its own ("While he understands
+                # …, these are unfounded" is the speaker's own concession, part of the content)
+                if (t.dep_ == "advcl" and t.i > c.i and t.lemma_.lower() in cues
+                        and any(m.dep_ == "mark" and m.lower_ in _SET_BESIDE for m in t.children)
+                        and any(n.dep_ == "nsubj" and n.pos_ != "PRON" for n in t.children)):  # fmt: skip
+                    apart.update(x.i for x in t.subtree)
+        return apart
+
     @staticmethod
     def _subtrees(v: Token, deps: tuple[str, ...]) -> set[int]:
         return {t.i for c in v.children if c.dep_ in deps for t in c.subtree}
@@ -921,6 +937,10 @@ def _tok_end(t: Token) -> int:
 
 def _overlaps(a: CharSpan, b: CharSpan) -> bool:
     return a[0] < b[1] and b[0] < a[1]
+
+
+#: Marks of a clause that sets another statement beside the one reported ("…, while B said …").
+_SET_BESIDE = frozenset({"while", "whereas", "whilst"})
 
 
 def _inside(a: CharSpan, b: CharSpan | None) -> bool:
