@@ -19,7 +19,7 @@ Keys are stable across documents: the gazetteer id when known, else ``<kind>:<sl
 canonical name ("person:john-smith"), so the same actor in many articles is one node.
 Groups and descriptive mentions are tied to their state by an ``affiliatedWith`` relation whose
 evidence is their own text; the state entity is created from the gazetteer when the document
-does not name it. The mention-level relations of the extraction are lifted to entities,
+does not name it, with the first such text as its evidence. The mention-level relations of the extraction are lifted to entities,
 deduplicated, without self-relations or relations to dropped mentions.
 
 This module works on :mod:`kg.model` dataclasses only (no spaCy).
@@ -353,7 +353,10 @@ class _Resolver:
                 continue
             if state.id not in index_of_key:  # the state is not named: create it from the gazetteer
                 index_of_key[state.id] = len(entities)
-                entities.append(Entity(key=state.id, label=state.label, kind=state.kind, geonames_id=state.geonames_id))
+                # its evidence is the text naming it by its demonym ("Russian forces"): every
+                # entity points to where the document mentions it
+                entities.append(Entity(key=state.id, label=state.label, kind=state.kind, geonames_id=state.geonames_id,
+                                       mentions=[evidence]))  # fmt: skip
             target = index_of_key[state.id]
             if target != index:
                 out.append(EntityRelation(index, RelationType.AFFILIATED_WITH, target, evidence))

@@ -488,3 +488,22 @@ def test_query_during_a_build_answers_or_says_busy(tmp_path, extractor):
     assert proc.returncode == 0, proc.stderr.read()
     assert seen["busy"] > 0
     assert json.loads(CliRunner().invoke(cli, ["stats", "--store", str(store), "--format", "json"]).stdout)["documents"] == 13
+
+
+def test_a_hard_wrapped_article_is_built_with_spans_of_its_own_characters(tmp_path, extractor):
+    """The extraction reads wrapped lines unwrapped; what is stored points into the text as it
+    is, line breaks and all, and passes the shapes (nif:anchorOf is the text between offsets)."""
+    from test_documents import WRAPPED
+
+    from kg import questions
+    from kg.validate import validate
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "wrapped.txt").write_text(WRAPPED, encoding="utf-8")
+    build([folder], store=tmp_path / "s")
+    with open_store(tmp_path / "s") as store:
+        (said,) = [c for c in questions.claims(store, by="Zelensky")]
+        assert said["content"] == "Russian forces had attacked Kharkiv overnight with drones and missiles"
+        assert "said on Tuesday that\nRussian forces" in said["evidence"]
+        assert validate(store).conforms

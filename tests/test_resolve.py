@@ -147,7 +147,8 @@ def test_ambiguous_description_is_its_own_entity():
     check_resolution(res)
     own = entity(res, "intelligenceagency:ukraine-intelligence-agency")
     assert own.label == "Ukraine's intelligence agency"
-    assert entity(res, "ukraine").mentions == []  # created from the gazetteer for the relation
+    # created from the gazetteer for the relation, the text naming it its evidence
+    assert [m.text for m in entity(res, "ukraine").mentions] == ["Ukraine's intelligence agency"]
 
 
 def test_demonym_group_and_its_state():
