@@ -13,6 +13,9 @@ Accepted inputs:
 - a file name that starts with an ISO basic timestamp (``20220420T130000Z_…``) gives the
   publication date when no sidecar does.
 
+The text is stored as it is; :func:`unwrapped` gives the extraction a hard-wrapped text's
+paragraphs as lines of their own, with the same offsets.
+
 Problems are values, not exceptions: ``iter_documents`` yields an ``InputError`` naming the file
 for each unreadable input and goes on with the others.
 
