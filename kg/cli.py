@@ -145,14 +145,20 @@ def build(paths: tuple[str, ...], store: str, force: bool, jobs: int, progress: 
     else:
         held = report.totals
         click.echo(
-            f"{report.documents} documents read: {report.built} built, {report.skipped} already stored, "
-            f"{len(report.failures)} failed; {report.claims} claims, {report.events} events and {report.quads} quads "
-            f"written in {report.seconds:.1f} s → {report.store}\n"
-            f"the store holds {held['documents']} documents: {held['entities']} entities, {held['places']} places, "
-            f"{held['claims']} claims, {held['relations']} relations, {held['events']} events ({held['quads']} quads)"
+            f"{_counted(report.documents, 'document')} read: {report.built} built, {report.skipped} already stored, "
+            f"{len(report.failures)} failed; {_counted(report.claims, 'claim')}, {_counted(report.events, 'event')} and "
+            f"{_counted(report.quads, 'quad')} written in {report.seconds:.1f} s → {report.store}\n"
+            f"the store holds {_counted(held['documents'], 'document')}: {_counted(held['entities'], 'entity', 'entities')}, "
+            f"{_counted(held['places'], 'place')}, {_counted(held['claims'], 'claim')}, {_counted(held['relations'], 'relation')}, "
+            f"{_counted(held['events'], 'event')} ({_counted(held['quads'], 'quad')})"
         )
     if report.failures:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 document``, ``2 documents``: the build's summary is read by people (JSON by tools)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 @cli.command()

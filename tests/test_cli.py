@@ -111,9 +111,9 @@ def test_validate_conforms_and_evidence_matches_text(store):
 def test_building_again_adds_nothing(store):
     held = as_json("stats", "--store", store)
     out = run("build", str(SEED), "--store", store)
-    assert "1 already stored" in out and "0 quads written" in out
+    assert "1 document read: 0 built, 1 already stored" in out and "0 quads written" in out
     # the summary ends with what the store holds, as kg stats counts it
-    assert (f"the store holds {held['documents']} documents: {held['entities']} entities, {held['places']} places, "
+    assert (f"the store holds {held['documents']} document: {held['entities']} entities, {held['places']} places, "
             f"{held['claims']} claims, {held['relations']} relations, {held['events']} events ({held['quads']} quads)") in out  # fmt: skip
     assert as_json("stats", "--store", store) == held
 

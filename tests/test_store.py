@@ -86,6 +86,19 @@ def test_store_interface_doctests():
     assert doctest.testmod(base).failed == 0
 
 
+def test_a_new_store_makes_its_missing_folders(tmp_path):
+    with open_store(tmp_path / "a" / "b" / "store", create=True) as store:
+        store.ensure_ontology()
+    with open_store(tmp_path / "a" / "b" / "store") as store:
+        assert store.count_quads() > 0
+
+
+def test_a_store_under_a_file_is_refused_with_a_message(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="cannot make the store's folder"):
+        open_store(tmp_path / "file" / "store", create=True)
+
+
 def test_remove_quads_removes_only_those_named(tmp_path):
     from kg.ontology import NKG
 

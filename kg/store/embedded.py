@@ -43,6 +43,10 @@ class EmbeddedStore(Store):
             raise StoreError(f"{path}: is a file, not a store folder")
         if not create and not path.exists():
             raise StoreError(f"{path}: no store here; build one first with `kg build PATH --store {path}`")
+        try:  # a new store in a folder not made yet: RocksDB makes the last folder only
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot make the store's folder: {exc.strerror or exc}") from exc
         deadline = time.monotonic() + wait
         while True:
             try:
