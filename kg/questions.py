@@ -164,21 +164,26 @@ def _kept_claim_rows(store: Store, claims: list[str] | None) -> list[Row] | None
 
 def _claim_rows(store: Store, claims: list[str] | None) -> list[Row]:
     if claims is None:
-        found = store.query(f"SELECT ?answer WHERE {{ GRAPH {Minter().claim_rows_graph()} {{ ?row {NKG.answer} ?answer }} }}").rows
+        found = _graph_literals(store, Minter().claim_rows_graph())
     else:  # events selected by --about have no rows: the summary holds every claim's
-        found = query(store, f"SELECT ?answer WHERE {{ ?row {NKG.answer} ?answer }}",
-                      params={"row": _claim_row_nodes(claims)}).rows  # fmt: skip
-    kept = _joined(found)
+        found = _parsed(query(store, f"SELECT ?answer WHERE {{ ?row {NKG.answer} ?answer }}",
+                              params={"row": _claim_row_nodes(claims)}).rows)  # fmt: skip
+    kept = [row for rows in found for row in rows]
     kept.sort(key=lambda row: (*_document_order(row), row["rank"]))
     for row in kept:
         del row["rank"]
     return kept
 
 
-def _joined(found: list[dict[str, Any]]) -> list[Row]:
-    """The rows of the kept literals ``found`` (each a JSON array of rows), one after another."""
+def _parsed(found: list[dict[str, Any]]) -> list[Any]:
+    """The JSON values of the kept literals ``found`` (solutions binding ``answer``)."""
     # one parse of all the literals as a JSON array: a parse per literal took twice as long
-    return [row for rows in json.loads(f"[{','.join(answer['answer'].value for answer in found)}]") for row in rows]
+    return json.loads(f"[{','.join(answer['answer'].value for answer in found)}]")  # type: ignore[no-any-return]
+
+
+def _graph_literals(store: Store, graph: NamedNode) -> list[Any]:
+    """The JSON values of every literal kept in one of the summary's graphs of rows."""
+    return _parsed(store.query(f"SELECT ?answer WHERE {{ GRAPH {graph} {{ ?row {NKG.answer} ?answer }} }}").rows)
 
 
 def _document_order(row: Row) -> tuple[bool, str, str]:
@@ -297,7 +302,7 @@ def _timeline(store: Store) -> list[Row]:
 
 def _kept_timeline(store: Store) -> list[Row]:
     graph = Minter().summary_rows_graph("timeline")
-    return _in_time_order(_joined(store.query(f"SELECT ?answer WHERE {{ GRAPH {graph} {{ ?row {NKG.answer} ?answer }} }}").rows))
+    return _in_time_order([row for rows in _graph_literals(store, graph) for row in rows])
 
 
 def _timeline_quads(found: list[Row]) -> Iterator[Quad]:
@@ -723,10 +728,8 @@ class _Keyed:
         return found
 
     def put(self, values: dict[str, Any]) -> None:
-        """Keep ``values`` in place of those kept for their keys (``None``: keep none), each key
-        looked up by :meth:`get` first (a key not looked up could be kept twice)."""
-        if unread := [k for k in values if k not in self._read]:
-            raise AssertionError(f"keys written before they were looked up: {unread[:3]}")
+        """Keep ``values`` in place of those kept for their keys (``None``: keep none)."""
+        self.get(values)  # the kept quads of keys not looked up yet: a key must not be kept twice
         self.store.remove_quads([quad for k in values if (quad := self._read.pop(k)) is not None])
         quads = [Quad(self._node(k), NKG.answer, _json([k, v]), self.graph) for k, v in values.items() if v is not None]
         if quads:
@@ -735,9 +738,7 @@ class _Keyed:
 
 def _every_value(store: Store, name: str) -> list[Any]:
     """Every value kept in the graph of keyed rows ``name``."""
-    graph = Minter().summary_rows_graph(name)
-    found = store.query(f"SELECT ?answer WHERE {{ GRAPH {graph} {{ ?row {NKG.answer} ?answer }} }}").rows
-    return [value for _, value in json.loads(f"[{','.join(answer['answer'].value for answer in found)}]")]
+    return [value for _, value in _graph_literals(store, Minter().summary_rows_graph(name))]
 
 
 def _kept_rows(store: Store, live: Callable[[Store], T], kept: Callable[[Store], T]) -> T:
@@ -801,7 +802,6 @@ def _merge_figures(store: Store, found: list[Row]) -> None:
     figures, pairs = _Keyed(store, "figures"), _Keyed(store, "figure-conflicts")
     added = _grouped((row for row in found if row.get("subject") is not None), "subject")
     kept = figures.get(added)
-    pairs.get(added)
     merged = {s: sorted([*kept.get(s, []), *new], key=_figure_order) for s, new in added.items()}
     figures.put(merged)
     pairs.put({s: {"order": _figure_order(group[0]), "pairs": found} if (found := _figure_pairs(group)) else None
@@ -880,9 +880,7 @@ def _redo_stance_conflicts(store: Store, denials: dict[str, dict[str, Any]], act
                           if assertion["source"] != denial["source"] and _can_pair(topic, set(assertion["named"])))  # fmt: skip
     shown = {c for d, pairs in found.items() if pairs for c in (denials[d]["claim"], *(c for _, _, c in pairs))}
     sides = _first_rows(_claim_rows(store, sorted(shown))) if shown else {}
-    conflicts = _Keyed(store, "stance-conflicts")
-    conflicts.get(found)
-    conflicts.put({d: {"order": denials[d]["order"], "pairs": [_pair("stance", subject, sides[denials[d]["claim"]], sides[claim])
+    _Keyed(store, "stance-conflicts").put({d: {"order": denials[d]["order"], "pairs": [_pair("stance", subject, sides[denials[d]["claim"]], sides[claim])
                                                              for _, subject, claim in pairs]} if pairs else None
                    for d, pairs in found.items()})  # fmt: skip
 
