@@ -6,6 +6,7 @@
     .venv/bin/python bench/run.py stages    # where a build's time goes (not part of make bench)
     .venv/bin/python bench/run.py cores     # how much a busy second core slows spaCy (neither)
     .venv/bin/python bench/run.py heap      # where a build's memory grows (nor this)
+    .venv/bin/python bench/run.py stances   # a build's summary merge as an actor's records grow
 
 Corpus: the 44 articles of ../shared/eval/ukraine_news (unlabelled real news). Copies get a
 distinct suffix line so that each has its own content hash.
@@ -496,6 +497,61 @@ def _synthetic_articles(n: int, folder: Path) -> Path:
     return folder
 
 
+#: Places, sources and verbs the stance benchmark's articles are made of.
+_PLACES = ("Kharkiv", "Kherson", "Odesa", "Dnipro", "Zaporizhzhia", "Mykolaiv", "Sumy", "Chernihiv", "Pokrovsk",
+           "Kramatorsk", "Sloviansk", "Poltava", "Vinnytsia", "Zhytomyr", "Lviv", "Izium", "Kupiansk", "Toretsk")
+_SAYERS = (("KYIV (Reuters)", "Ukraine's military said"), ("KYIV (AP)", "Ukrainian officials said"),
+           ("KYIV (AFP)", "Ukraine's air force said"), ("LONDON (Reuters)", "British intelligence said"))
+_ACTS = ("shelled", "struck", "attacked", "bombed")
+
+
+def _stance_articles(n: int, folder: Path, *, start: int = 0) -> Path:
+    """``n`` short articles whose claims are all distinct: an assertion that Russian forces hit
+    a place (every one naming Russia's forces, the popular actor), and in every tenth a denial
+    by Russia's defence ministry."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(start, start + n):
+        dateline, sayer = _SAYERS[i % len(_SAYERS)]
+        place, act = _PLACES[i % len(_PLACES)], _ACTS[(i // len(_PLACES)) % len(_ACTS)]
+        day = f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        text = f"{dateline} - {sayer} Russian forces {act} {place} overnight, killing {i + 2} people."
+        if i % 10 == 0:
+            text += f" Russia's defence ministry denied that its forces had {act} {place} and killed {i + 2} people."
+        (folder / f"{day.replace('-', '')}T{i % 24:02d}0000Z_{i:06d}.txt").write_text(text + "\n", encoding="utf-8")
+    return folder
+
+
+def bench_stances(sizes: list[int], added: int = 20) -> None:
+    """The summary's merge at the end of a build of ``added`` articles, on stores of ``sizes``
+    articles whose stance records (distinct, not recombined) all name one popular actor: flat
+    means a build's end does not grow with what the store holds about the actors it names."""
+    import kg.build
+    from kg.build import build
+
+    spent: list[float] = []
+    refresh = kg.build.refresh_summary
+
+    def timed(*args: object, **kwargs: object) -> None:
+        t0 = time.perf_counter()
+        refresh(*args, **kwargs)
+        spent.append(time.perf_counter() - t0)
+
+    kg.build.refresh_summary = timed
+    try:
+        for n in sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                build([_stance_articles(n, Path(tmp) / "in")], store=Path(tmp) / "s", jobs=1)
+                merges = []
+                for round_ in range(3):
+                    more = _stance_articles(added, Path(tmp) / f"more{round_}", start=n + round_ * added)
+                    build([more], store=Path(tmp) / "s", jobs=1)
+                    merges.append(spent[-1])
+            report("stances", articles=float(n), added=float(added), merge_s=statistics.median(merges),
+                   merge_range=f"{min(merges):.3f}-{max(merges):.3f}")  # fmt: skip
+    finally:
+        kg.build.refresh_summary = refresh
+
+
 def bench_memory(sizes: list[int], jobs: int) -> None:
     """Peak memory (max RSS of the build process, a worker or the summary helper) building n
     articles: flat means streaming. The build's own peak is read from VmHWM: its ru_maxrss
@@ -570,7 +626,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="*", default=["startup", "build", "quads", "gexf", "latency", "memory"])
     parser.add_argument("--quick", action="store_true", help="Smaller inputs (minutes, not half an hour).")
-    parser.add_argument("--articles", type=int, nargs="+", help="The memory benchmark's sizes (default 1000 10000).")
+    parser.add_argument("--articles", type=int, nargs="+", help="The sizes of the memory benchmark (default 1000 10000) or the stances one (500 4000).")
     parser.add_argument("--rounds", type=int, default=5, help="Rounds of the build and cores benchmarks (more on a noisy machine).")
     parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
     args = parser.parse_args()
@@ -584,6 +640,7 @@ def main() -> None:
         "quads": lambda: bench_quads(2 if quick else 4),
         "gexf": lambda: bench_gexf(2 if quick else 6),
         "latency": lambda: bench_latency(100_000 if quick else 1_000_000),
+        "stances": lambda: bench_stances(args.articles or ([200, 800] if quick else [500, 4000])),
         "memory": lambda: bench_memory(args.articles or ([200, 1000] if quick else [1000, 10_000]), jobs=2),
     }
     unknown = [name for name in args.which if name not in benchmarks]

@@ -513,7 +513,7 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 _JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 # The kept state, named for its layout (a state of another is not merged into: the summary is
 # computed anew), and the mark of a summary out of date.
-_STATE, _STALE = "state-v3", "stale"
+_STATE, _STALE = "state-v4", "stale"
 _ADDITIVE = ("documents", "claims", "claims with a named source", "claims relayed by an outlet", "events", "evidence spans")
 # The distinct counts of queries/stats.rq as their members, which a merge can unite.
 _MEMBERS = {
@@ -708,32 +708,32 @@ class _Keyed:
 
     def __init__(self, store: Store, name: str) -> None:
         self.store, self.graph = store, Minter().summary_rows_graph(name)
-        self._read: dict[str, Quad | None] = {}  # each key looked up: its kept quad, if any
+        self._read: dict[str, tuple[Quad, Any] | None] = {}  # each key looked up: its kept quad and value, if any
 
     def _node(self, key: str) -> NamedNode:
         return NamedNode(f"{self.graph.value}/{hashlib.sha1(key.encode()).hexdigest()}")
 
     def get(self, keys: Iterable[str]) -> dict[str, Any]:
         """The kept values of ``keys`` (those that have one)."""
-        wanted = [k for k in dict.fromkeys(keys) if k not in self._read]
-        found: dict[str, Any] = {}
+        keys = list(dict.fromkeys(keys))
+        wanted = [k for k in keys if k not in self._read]
         for start in range(0, len(wanted), _KEYS_PER_QUERY):
             chunk = wanted[start : start + _KEYS_PER_QUERY]
             self._read.update(dict.fromkeys(chunk))
             sparql = f"SELECT ?row ?answer WHERE {{ GRAPH {self.graph} {{ ?row {NKG.answer} ?answer }} }}"
             for row in query(self.store, sparql, params={"row": [self._node(k) for k in chunk]}).rows:
                 key, value = json.loads(row["answer"].value)
-                self._read[key] = Quad(row["row"], NKG.answer, row["answer"], self.graph)
-                found[key] = value
-        return found
+                self._read[key] = (Quad(row["row"], NKG.answer, row["answer"], self.graph), value)
+        return {k: found[1] for k in keys if (found := self._read[k]) is not None}
 
     def put(self, values: dict[str, Any]) -> None:
         """Keep ``values`` in place of those kept for their keys (``None``: keep none)."""
         self.get(values)  # the kept quads of keys not looked up yet: a key must not be kept twice
-        self.store.remove_quads([quad for k in values if (quad := self._read.pop(k)) is not None])
-        quads = [Quad(self._node(k), NKG.answer, _json([k, v]), self.graph) for k, v in values.items() if v is not None]
+        self.store.remove_quads([found[0] for k in values if (found := self._read[k]) is not None])
+        quads = {k: Quad(self._node(k), NKG.answer, _json([k, v]), self.graph) for k, v in values.items() if v is not None}
+        self._read.update({k: None if v is None else (quads[k], v) for k, v in values.items()})
         if quads:
-            self.store.write_graphs([(self.graph, quads)])
+            self.store.write_graphs([(self.graph, list(quads.values()))])
 
 
 def _every_value(store: Store, name: str) -> list[Any]:
@@ -812,44 +812,108 @@ def _merge_stances(store: Store, added: Parts) -> None:
     """Merge the stance records of ``added`` (one per source, stance and content: the first in
     listing order) and redo the conflicts of every denial they can change.
 
-    Kept by record key in "stances", and by actor in "stance-index" (its label, and the
-    assertions and denials naming it), the conflicts by denial in "stance-conflicts". A denial's
-    conflicts change when it is new or another claim now stands for it, when an assertion it
-    can pair with does (the denial names all the assertion's actors or at least half), and when
-    an actor it names has a new label (the subject shown)."""
-    records, index = _Keyed(store, "stances"), _Keyed(store, "stance-index")
+    Kept by record key in "stances", indexed by the actors they name in "stance-index"
+    (:class:`_StanceIndex`), the actors' labels in "stance-labels", the conflicts by denial in
+    "stance-conflicts". A denial's conflicts change when it is new or another claim now stands
+    for it, when an assertion it can pair with does (the denial names all the assertion's
+    actors or at least half), and when an actor it names has a new label (the subject shown)."""
+    records, labels = _Keyed(store, "stances"), _Keyed(store, "stance-labels")
+    index = _StanceIndex(store, records)
     new = _stance_records(added)
     kept = records.get(new)
     changed = {k: r for k, r in new.items() if k not in kept or r["order"] < kept[k]["order"]}
     records.put(changed)
-    was_named = {k: kept[k]["named"] for k in changed if k in kept}
-    touched = {e for k, r in changed.items() for e in (*r["named"], *was_named.get(k, ()))} | set(added["labels"])
-    actors = index.get(touched)
-    for e in touched:
-        actors.setdefault(e, {"label": None, "assertions": {}, "denials": {}})
-    # the kept denials naming each touched actor that no new record replaces: only they can
-    # have conflicts to redo beside the new denials (none when the summary is computed anew)
-    staying = {e: [d for d in actor["denials"] if d not in changed] for e, actor in actors.items()}
-    affected = {k for k, r in changed.items() if r["stance"] != Stance.ASSERTED.value}
-    for k, r in changed.items():
-        side = "assertions" if r["stance"] == Stance.ASSERTED.value else "denials"
-        for e in was_named.get(k, ()):
-            actors[e][side].pop(k, None)
-        for e in r["named"]:
-            actors[e][side][k] = r
-        if side == "assertions":
-            for said in (set(r["named"]), set(was_named.get(k, ()))):  # the conflicts it now makes, and those it made
-                affected.update(d for e in said for d in staying[e] if _can_pair(set(actors[e]["denials"][d]["named"]), said))
-    for e, label in added["labels"].items():
-        if actors[e]["label"] != label:
-            actors[e]["label"] = label
-            affected.update(staying[e])
-    index.put({e: actor if actor["assertions"] or actor["denials"] else None for e, actor in actors.items()})
-    known = {d: denial for actor in actors.values() for d, denial in actor["denials"].items()}
-    denials = {d: changed.get(d) or known[d] for d in affected}
-    # every actor of an affected denial: its rarest one's assertions are its candidates
-    actors.update(index.get({e for denial in denials.values() for e in denial["named"] if e not in actors}))
-    _redo_stance_conflicts(store, denials, actors)
+    index.replace({k: kept[k] for k in changed if k in kept}, changed)
+    denials = {k: r for k, r in changed.items() if r["stance"] != Stance.ASSERTED.value}
+    # the conflicts an assertion now makes, and those it made
+    said = [set(found) for k, r in changed.items() if r["stance"] == Stance.ASSERTED.value
+            for found in (r["named"], kept[k]["named"] if k in kept else ()) if found]  # fmt: skip
+    denials.update(index.denials_pairing(said))
+    known = labels.get(added["labels"])
+    relabeled = {e: label for e, label in added["labels"].items() if known.get(e) != label}
+    labels.put(relabeled)
+    denials.update(index.denials_naming(relabeled))
+    _redo_stance_conflicts(store, denials, index, labels)
+
+
+#: Groups of index nodes joined by one query of the stance index.
+_GROUPS_PER_QUERY = 200
+
+
+class _StanceIndex:
+    """The stance records naming each actor, for a merge to ask the store for those that can
+    pair with the records it adds instead of reading all of an actor's: a row of every record
+    naming an actor had grown with the actor (1.4 KB per article for Ukraine over the evaluation
+    articles), read and rewritten by each build naming it.
+
+    A quad per record and actor it names, at a node for the actor, the record's side
+    (assertions, denials) and how many actors it names, whose object is the record's node in
+    "stances"; a denial's also at the actor's node for denials of any size (for a relabeled
+    actor). A denial naming ``t`` actors pairs only with assertions naming them all and at most
+    ``2t``: a join of ``t`` nodes for each size from ``t`` to ``2t``."""
+
+    def __init__(self, store: Store, records: _Keyed) -> None:
+        self.store, self.records = store, records
+        self.graph = Minter().summary_rows_graph("stance-index")
+
+    def _node(self, actor: str, side: str, size: int | None = None) -> NamedNode:
+        node = f"{self.graph.value}/{hashlib.sha1(actor.encode()).hexdigest()}/{side}"
+        return NamedNode(node if size is None else f"{node}/{size}")
+
+    def _quads(self, records: dict[str, dict[str, Any]]) -> list[Quad]:
+        quads = []
+        for key, record in records.items():
+            named, row = record["named"], self.records._node(key)
+            if record["stance"] == Stance.ASSERTED.value:
+                nodes = [self._node(e, "assertions", len(named)) for e in named]
+            else:
+                nodes = [node for e in named for node in (self._node(e, "denials", len(named)), self._node(e, "denials"))]
+            quads.extend(Quad(node, NKG.answer, row, self.graph) for node in nodes)
+        return quads
+
+    def replace(self, old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> None:
+        """Index the records ``new`` in place of ``old`` (the kept records of the same keys)."""
+        self.store.remove_quads(self._quads(old))
+        if quads := self._quads(new):
+            self.store.write_graphs([(self.graph, quads)])
+
+    def _records(self, groups: list[list[NamedNode]]) -> list[dict[str, dict[str, Any]]]:
+        """For each group of index nodes, the records indexed at every node of it, by key."""
+        found: list[dict[str, dict[str, Any]]] = [{} for _ in groups]
+        for start in range(0, len(groups), _GROUPS_PER_QUERY):
+            union = " UNION ".join(
+                f"{{ BIND({n} AS ?group) {' . '.join(f'{node} {NKG.answer} ?row' for node in group)} }}"
+                for n, group in enumerate(groups[start : start + _GROUPS_PER_QUERY], start)
+            )
+            sparql = (f"SELECT ?group ?answer WHERE {{ GRAPH {self.graph} {{ {union} }} "
+                      f"GRAPH {self.records.graph} {{ ?row {NKG.answer} ?answer }} }}")  # fmt: skip
+            for row in self.store.query(sparql).rows:
+                key, record = json.loads(row["answer"].value)
+                found[int(row["group"].value)][key] = record
+        return found
+
+    def assertions_pairing(self, topics: list[frozenset[str]]) -> list[dict[str, dict[str, Any]]]:
+        """For each topic (the actors a denial names), the assertions it can pair with."""
+        groups = [(i, [self._node(e, "assertions", size) for e in sorted(topic)])
+                  for i, topic in enumerate(topics) for size in range(len(topic), 2 * len(topic) + 1)]  # fmt: skip
+        found: list[dict[str, dict[str, Any]]] = [{} for _ in topics]
+        for (i, _), records in zip(groups, self._records([nodes for _, nodes in groups])):
+            found[i].update(records)
+        return found
+
+    def denials_pairing(self, said: list[set[str]]) -> dict[str, dict[str, Any]]:
+        """The denials that can pair with an assertion naming any of ``said`` (its actors)."""
+        groups = sorted({(e, size) for actors in said for e in actors for size in range((len(actors) + 1) // 2, len(actors) + 1)})
+        saying: dict[str, list[set[str]]] = defaultdict(list)  # each actor's sets, to check only those
+        for actors in said:
+            for e in actors:
+                saying[e].append(actors)
+        found = {k: r for records in self._records([[self._node(e, "denials", size)] for e, size in groups]) for k, r in records.items()}
+        return {k: r for k, r in found.items() if any(_can_pair(set(r["named"]), actors) for actors in saying[r["named"][0]])}
+
+    def denials_naming(self, actors: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The denials naming any of ``actors``."""
+        return {k: r for records in self._records([[self._node(e, "denials")] for e in actors]) for k, r in records.items()}
 
 
 def _stance_records(added: Parts) -> dict[str, dict[str, Any]]:
@@ -865,19 +929,21 @@ def _stance_records(added: Parts) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _redo_stance_conflicts(store: Store, denials: dict[str, dict[str, Any]], actors: dict[str, Any]) -> None:
+def _redo_stance_conflicts(store: Store, denials: dict[str, dict[str, Any]], index: _StanceIndex, labels: _Keyed) -> None:
     """The conflicts of ``denials`` (by record key) against the assertions by other sources
-    about the same actors (``actors``: their stance-index rows), in place of the kept ones."""
+    about the same actors, in place of the kept ones; ``labels``: the actors' kept labels."""
+    topics = sorted({frozenset(denial["named"]) for denial in denials.values() if denial["named"]}, key=sorted)
+    candidates = dict(zip(topics, index.assertions_pairing(topics)))
+    shown_as = labels.get({e for topic in topics for e in topic})
     found: dict[str, list[tuple[list[Any], str, str]]] = {}
     for d, denial in denials.items():
-        topic = set(denial["named"])
+        topic = frozenset(denial["named"])
         if not topic:
             found[d] = []
             continue
-        subject = ", ".join(sorted(actors[e]["label"] for e in topic))
-        candidates = min((actors[e]["assertions"] for e in topic), key=len)
-        found[d] = sorted((assertion["order"], subject, assertion["claim"]) for assertion in candidates.values()
-                          if assertion["source"] != denial["source"] and _can_pair(topic, set(assertion["named"])))  # fmt: skip
+        subject = ", ".join(sorted(shown_as[e] for e in topic))
+        found[d] = sorted((assertion["order"], subject, assertion["claim"]) for assertion in candidates[topic].values()
+                          if assertion["source"] != denial["source"])  # fmt: skip
     shown = {c for d, pairs in found.items() if pairs for c in (denials[d]["claim"], *(c for _, _, c in pairs))}
     sides = _first_rows(_claim_rows(store, sorted(shown))) if shown else {}
     _Keyed(store, "stance-conflicts").put({d: {"order": denials[d]["order"], "pairs": [_pair("stance", subject, sides[denials[d]["claim"]], sides[claim])
