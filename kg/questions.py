@@ -815,8 +815,9 @@ def _merge_stances(store: Store, added: Parts) -> None:
     Kept by record key in "stances", indexed by the actors they name in "stance-index"
     (:class:`_StanceIndex`), the actors' labels in "stance-labels", the conflicts by denial in
     "stance-conflicts". A denial's conflicts change when it is new or another claim now stands
-    for it, when an assertion it can pair with does (the denial names all the assertion's
-    actors or at least half), and when an actor it names has a new label (the subject shown)."""
+    for it, and when an assertion it can pair with does (the denial names all the assertion's
+    actors or at least half). They keep the claims paired and the actors, not the rows and
+    labels shown: those are read with the conflicts (a new label changes no conflict's row)."""
     records, labels = _Keyed(store, "stances"), _Keyed(store, "stance-labels")
     index = _StanceIndex(store, records)
     new = _stance_records(added)
@@ -830,10 +831,8 @@ def _merge_stances(store: Store, added: Parts) -> None:
             for found in (r["named"], kept[k]["named"] if k in kept else ()) if found]  # fmt: skip
     denials.update(index.denials_pairing(said))
     known = labels.get(added["labels"])
-    relabeled = {e: label for e, label in added["labels"].items() if known.get(e) != label}
-    labels.put(relabeled)
-    denials.update(index.denials_naming(relabeled))
-    _redo_stance_conflicts(store, denials, index, labels)
+    labels.put({e: label for e, label in added["labels"].items() if known.get(e) != label})
+    _redo_stance_conflicts(store, denials, index)
 
 
 #: Groups of index nodes joined by one query of the stance index.
@@ -848,17 +847,15 @@ class _StanceIndex:
 
     A quad per record and actor it names, at a node for the actor, the record's side
     (assertions, denials) and how many actors it names, whose object is the record's node in
-    "stances"; a denial's also at the actor's node for denials of any size (for a relabeled
-    actor). A denial naming ``t`` actors pairs only with assertions naming them all and at most
+    "stances". A denial naming ``t`` actors pairs only with assertions naming them all and at most
     ``2t``: a join of ``t`` nodes for each size from ``t`` to ``2t``."""
 
     def __init__(self, store: Store, records: _Keyed) -> None:
         self.store, self.records = store, records
         self.graph = Minter().summary_rows_graph("stance-index")
 
-    def _node(self, actor: str, side: str, size: int | None = None) -> NamedNode:
-        node = f"{self.graph.value}/{hashlib.sha1(actor.encode()).hexdigest()}/{side}"
-        return NamedNode(node if size is None else f"{node}/{size}")
+    def _node(self, actor: str, side: str, size: int) -> NamedNode:
+        return NamedNode(f"{self.graph.value}/{hashlib.sha1(actor.encode()).hexdigest()}/{side}/{size}")
 
     def _quads(self, records: dict[str, dict[str, Any]]) -> list[Quad]:
         quads = []
@@ -867,7 +864,7 @@ class _StanceIndex:
             if record["stance"] == Stance.ASSERTED.value:
                 nodes = [self._node(e, "assertions", len(named)) for e in named]
             else:
-                nodes = [node for e in named for node in (self._node(e, "denials", len(named)), self._node(e, "denials"))]
+                nodes = [self._node(e, "denials", len(named)) for e in named]
             quads.extend(Quad(node, NKG.answer, row, self.graph) for node in nodes)
         return quads
 
@@ -911,10 +908,6 @@ class _StanceIndex:
         found = {k: r for records in self._records([[self._node(e, "denials", size)] for e, size in groups]) for k, r in records.items()}
         return {k: r for k, r in found.items() if any(_can_pair(set(r["named"]), actors) for actors in saying[r["named"][0]])}
 
-    def denials_naming(self, actors: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The denials naming any of ``actors``."""
-        return {k: r for records in self._records([[self._node(e, "denials")] for e in actors]) for k, r in records.items()}
-
 
 def _stance_records(added: Parts) -> dict[str, dict[str, Any]]:
     """The stance records of ``added`` by key (source, stance, content), each with its place in
@@ -929,26 +922,18 @@ def _stance_records(added: Parts) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _redo_stance_conflicts(store: Store, denials: dict[str, dict[str, Any]], index: _StanceIndex, labels: _Keyed) -> None:
+def _redo_stance_conflicts(store: Store, denials: dict[str, dict[str, Any]], index: _StanceIndex) -> None:
     """The conflicts of ``denials`` (by record key) against the assertions by other sources
-    about the same actors, in place of the kept ones; ``labels``: the actors' kept labels."""
+    about the same actors, in place of the kept ones: the denial's claim and actors, and each
+    assertion paired as its place in the listing order and its claim."""
     topics = sorted({frozenset(denial["named"]) for denial in denials.values() if denial["named"]}, key=sorted)
     candidates = dict(zip(topics, index.assertions_pairing(topics)))
-    shown_as = labels.get({e for topic in topics for e in topic})
-    found: dict[str, list[tuple[list[Any], str, str]]] = {}
+    found = {}
     for d, denial in denials.items():
-        topic = frozenset(denial["named"])
-        if not topic:
-            found[d] = []
-            continue
-        subject = ", ".join(sorted(shown_as[e] for e in topic))
-        found[d] = sorted((assertion["order"], subject, assertion["claim"]) for assertion in candidates[topic].values()
-                          if assertion["source"] != denial["source"])  # fmt: skip
-    shown = {c for d, pairs in found.items() if pairs for c in (denials[d]["claim"], *(c for _, _, c in pairs))}
-    sides = _first_rows(_claim_rows(store, sorted(shown))) if shown else {}
-    _Keyed(store, "stance-conflicts").put({d: {"order": denials[d]["order"], "pairs": [_pair("stance", subject, sides[denials[d]["claim"]], sides[claim])
-                                                             for _, subject, claim in pairs]} if pairs else None
-                   for d, pairs in found.items()})  # fmt: skip
+        paired = candidates.get(frozenset(denial["named"]), {}).values()
+        pairs = sorted([a["order"], a["claim"]] for a in paired if a["source"] != denial["source"])
+        found[d] = {"order": denial["order"], "claim": denial["claim"], "named": denial["named"], "pairs": pairs} if pairs else None
+    _Keyed(store, "stance-conflicts").put(found)
 
 
 def _can_pair(topic: set[str], said: set[str]) -> bool:
@@ -960,7 +945,14 @@ def _can_pair(topic: set[str], said: set[str]) -> bool:
 def _kept_conflicts(store: Store) -> list[Row]:
     figures = sorted(_every_value(store, "figure-conflicts"), key=lambda found: found["order"])
     stances = sorted(_every_value(store, "stance-conflicts"), key=lambda found: found["order"])
-    return [pair for found in (*figures, *stances) for pair in found["pairs"]]
+    labels = _Keyed(store, "stance-labels").get({e for found in stances for e in found["named"]})
+    shown = {c for found in stances for c in (found["claim"], *(claim for _, claim in found["pairs"]))}
+    sides = _first_rows(_claim_rows(store, sorted(shown))) if shown else {}
+    out = [pair for found in figures for pair in found["pairs"]]
+    for found in stances:
+        subject = ", ".join(sorted(labels[e] for e in found["named"]))
+        out.extend(_pair("stance", subject, sides[found["claim"]], sides[claim]) for _, claim in found["pairs"])
+    return out
 
 
 def _merged(*parts: Parts) -> Parts:
