@@ -449,3 +449,12 @@ def test_a_statement_set_beside_another_is_a_claim_of_its_own(nlp):
     text = "Wallace said that while he understands the concerns of Berlin, these are unfounded."
     (claim,) = claims_of(nlp, text)[0]
     assert claim.content.text == "while he understands the concerns of Berlin, these are unfounded"
+
+
+def test_a_source_after_a_dateline_is_the_source_not_the_dateline(nlp):
+    """spaCy makes the dateline the subject of "said" and the source its apposition."""
+    text = "SEOUL (AFP) - South Korea's spy agency said on Thursday that North Korean troops were fighting in Russia.\n"
+    claims, _ = claims_of(nlp, text)
+    assert only(claims).source_span.text == "South Korea's spy agency"
+    text = "KYIV, Ukraine (AP) — Ukrainian officials said Russian forces shelled the city overnight.\n"
+    assert only(claims_of(nlp, text)[0]).source_span.text == "Ukrainian officials"

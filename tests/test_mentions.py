@@ -267,6 +267,15 @@ def test_dateline_on_a_line_of_its_own(nlp):
     assert found["GRAND RAPIDS"].kind is EntityKind.SETTLEMENT and found["Mich."].kind is EntityKind.REGION
 
 
+def test_a_known_place_ner_takes_for_a_person_once_stays_a_place(nlp):
+    """NER and the gazetteer disagree about a name said once: a tie, and the gazetteer's reading
+    stands ("attacked Kharkiv" is the city, not a person called Kharkiv)."""
+    found = by_text(mentions_in(nlp, "MOSCOW (AP) - The Kremlin denied on Wednesday that Russian forces attacked Kharkiv.\n"))
+    assert (found["Kharkiv"].kind, found["Kharkiv"].key) == (EntityKind.SETTLEMENT, "kharkiv")
+    found = by_text(mentions_in(nlp, "Zelensky said Russian forces attacked Kharkiv, Odesa, Dnipro, Sumy and Poltava overnight."))
+    assert {name: found[name].kind for name in ("Sumy", "Poltava")} == dict.fromkeys(("Sumy", "Poltava"), EntityKind.SETTLEMENT)
+
+
 def test_names_typed_by_their_context(nlp):
     def kind(text: str, name: str) -> EntityKind:
         return by_text(mentions_in(nlp, text))[name].kind

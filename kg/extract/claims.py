@@ -711,6 +711,7 @@ class _Attributor:
 
     def _set_source(self, frame: _Frame, head: Token | None) -> None:
         if head is not None:
+            head = _past_dateline(head)
             frame.source_head = head
             frame.source = _np_span(head)
 
@@ -1013,6 +1014,21 @@ def _unwrap_claim_noun(n: Token, lex: Lexicon) -> Token:
             if pobj is not None:
                 return pobj
     return n
+
+
+#: What parts a dateline from the story: "SEOUL (AFP) - ...".
+_DATELINE_DASHES = frozenset({"-", "--", "–", "—", "―"})
+
+
+def _past_dateline(head: Token) -> Token:
+    """The source the parser hung on a dateline: in "SEOUL (AFP) - South Korea's spy agency
+    said", SEOUL is the subject and the agency its apposition after the dash."""
+    doc = head.doc
+    if not (len(head.text) > 1 and head.text.isupper() and (head.i == 0 or "\n" in doc[head.i - 1].text)):
+        return head
+    dash = next((t.i for t in doc[head.i + 1 : head.i + 8] if t.text in _DATELINE_DASHES), None)
+    after = [c for c in head.children if c.dep_ == "appos" and dash is not None and c.i > dash]
+    return after[-1] if after else head
 
 
 def _np_span(head: Token, drop: set[str] | frozenset[str] = frozenset()) -> CharSpan:

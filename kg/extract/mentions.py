@@ -1093,11 +1093,12 @@ class _Finder:
 
         for cand in chosen:
             text = span_text(doc, cand.start, cand.end)
-            weight = _VOTE_WEIGHTS.get(cand.origin, 2)
-            if cand.ner_family and cand.ner_family != cand.kind.family:  # NER and gazetteer disagree
+            disagree = cand.ner_family and cand.ner_family != cand.kind.family  # NER and gazetteer
+            # the gazetteer's vote first: a tie (a name NER took for a person once, "attacked
+            # Kharkiv") keeps the gazetteer's reading, as the first of equal counts wins
+            vote(text, cand.kind.family, 1 if disagree else _VOTE_WEIGHTS.get(cand.origin, 2), cand)
+            if disagree:
                 vote(text, cand.ner_family, 1, _Candidate(cand.start, cand.end, _FAMILY_KINDS[cand.ner_family]))
-                weight = 1
-            vote(text, cand.kind.family, weight, cand)
         for cand in chosen:
             if cand.end - cand.start < 2:
                 continue
