@@ -107,14 +107,14 @@ class Run:
 
 
 #: The summary's graphs of rows (``kg.questions``): each claim's listing rows, each document's
-#: timeline rows, the members behind the distinct counts (entities, places, relations), and
-#: rows by key (an entity's, a source's, a counted actor's figures and their conflicts, a stance
-#: record, an actor's label, a denial's conflicts), and the index of the stance records by the
-#: actors they name (a quad per record and actor). A build adds the rows of
-#: its documents and rewrites those of the keys they touch, so its end does not read or rewrite
-#: what they hold for the store's other documents.
+#: timeline rows, the members behind the distinct counts (entities, places, relations), rows by
+#: key (an entity's, a source's, a counted actor's figures and their conflicts, a stance record,
+#: an actor's label), the index of the stance records by the actors they name (a quad per record
+#: and actor), and the stance conflicts (a quad per pair, by its denial and by its assertion). A
+#: build adds the rows of its documents and rewrites those of the keys they touch, so its end
+#: does not read or rewrite what they hold for the store's other documents.
 SUMMARY_ROWS = ("claim-rows", "timeline", "members", "entities", "sources", "figures", "figure-conflicts",
-                "stances", "stance-index", "stance-labels", "stance-conflicts")  # fmt: skip
+                "stances", "stance-index", "stance-labels", "stance-conflicts", "stance-pairs")  # fmt: skip
 
 
 class Minter:

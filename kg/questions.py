@@ -708,30 +708,38 @@ class _Keyed:
 
     def __init__(self, store: Store, name: str) -> None:
         self.store, self.graph = store, Minter().summary_rows_graph(name)
-        self._read: dict[str, tuple[Quad, Any] | None] = {}  # each key looked up: its kept quad and value, if any
+        self._kept: dict[str, Quad | None] = {}  # each key looked up: its kept quad, if any
+        self._values: dict[str, Any] = {}  # the kept values parsed (a key put only is never parsed)
 
     def _node(self, key: str) -> NamedNode:
-        return NamedNode(f"{self.graph.value}/{hashlib.sha1(key.encode()).hexdigest()}")
+        return _keyed_node(self.graph, key)
+
+    def _look_up(self, keys: Iterable[str]) -> None:
+        wanted = [k for k in dict.fromkeys(keys) if k not in self._kept]
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            nodes = {self._node(k): k for k in wanted[start : start + _KEYS_PER_QUERY]}
+            self._kept.update(dict.fromkeys(nodes.values()))
+            sparql = f"SELECT ?row ?answer WHERE {{ GRAPH {self.graph} {{ ?row {NKG.answer} ?answer }} }}"
+            for row in query(self.store, sparql, params={"row": list(nodes)}).rows:
+                self._kept[nodes[row["row"]]] = Quad(row["row"], NKG.answer, row["answer"], self.graph)
 
     def get(self, keys: Iterable[str]) -> dict[str, Any]:
         """The kept values of ``keys`` (those that have one)."""
         keys = list(dict.fromkeys(keys))
-        wanted = [k for k in keys if k not in self._read]
-        for start in range(0, len(wanted), _KEYS_PER_QUERY):
-            chunk = wanted[start : start + _KEYS_PER_QUERY]
-            self._read.update(dict.fromkeys(chunk))
-            sparql = f"SELECT ?row ?answer WHERE {{ GRAPH {self.graph} {{ ?row {NKG.answer} ?answer }} }}"
-            for row in query(self.store, sparql, params={"row": [self._node(k) for k in chunk]}).rows:
-                key, value = json.loads(row["answer"].value)
-                self._read[key] = (Quad(row["row"], NKG.answer, row["answer"], self.graph), value)
-        return {k: found[1] for k in keys if (found := self._read[k]) is not None}
+        self._look_up(keys)
+        unparsed = [k for k in keys if k not in self._values and self._kept[k] is not None]
+        parsed = _parsed([{"answer": self._kept[k].object} for k in unparsed])  # type: ignore[union-attr]
+        self._values.update((k, value) for k, (_, value) in zip(unparsed, parsed))
+        return {k: self._values[k] for k in keys if self._kept[k] is not None}
 
     def put(self, values: dict[str, Any]) -> None:
         """Keep ``values`` in place of those kept for their keys (``None``: keep none)."""
-        self.get(values)  # the kept quads of keys not looked up yet: a key must not be kept twice
-        self.store.remove_quads([found[0] for k in values if (found := self._read[k]) is not None])
+        self._look_up(values)  # the kept quads, unparsed: a key must not be kept twice
+        self.store.remove_quads([quad for k in values if (quad := self._kept[k]) is not None])
         quads = {k: Quad(self._node(k), NKG.answer, _json([k, v]), self.graph) for k, v in values.items() if v is not None}
-        self._read.update({k: None if v is None else (quads[k], v) for k, v in values.items()})
+        for k, v in values.items():
+            self._kept[k] = quads.get(k)
+            self._values[k] = v
         if quads:
             self.store.write_graphs([(self.graph, list(quads.values()))])
 
@@ -810,29 +818,87 @@ def _merge_figures(store: Store, found: list[Row]) -> None:
 
 def _merge_stances(store: Store, added: Parts) -> None:
     """Merge the stance records of ``added`` (one per source, stance and content: the first in
-    listing order) and redo the conflicts of every denial they can change.
+    listing order) and the conflicts they change.
 
     Kept by record key in "stances", indexed by the actors they name in "stance-index"
-    (:class:`_StanceIndex`), the actors' labels in "stance-labels", the conflicts by denial in
-    "stance-conflicts". A denial's conflicts change when it is new or another claim now stands
-    for it, and when an assertion it can pair with does (the denial names all the assertion's
-    actors or at least half). They keep the claims paired and the actors, not the rows and
-    labels shown: those are read with the conflicts (a new label changes no conflict's row)."""
+    (:class:`_StanceIndex`), the actors' labels in "stance-labels", the conflicts a pair each
+    (:class:`_StancePairs`). A denial pairs with an assertion by another source naming every
+    actor it names and at most twice as many; the pairs of a record change when it is new or
+    another claim now stands for it, and only those are removed and found anew. A pair keeps
+    the claims and the denial's actors, not the rows and labels shown: those are read with the
+    conflicts (a new label changes no pair)."""
     records, labels = _Keyed(store, "stances"), _Keyed(store, "stance-labels")
-    index = _StanceIndex(store, records)
+    index, pairs = _StanceIndex(store, records), _StancePairs(store)
     new = _stance_records(added)
     kept = records.get(new)
     changed = {k: r for k, r in new.items() if k not in kept or r["order"] < kept[k]["order"]}
     records.put(changed)
     index.replace({k: kept[k] for k in changed if k in kept}, changed)
-    denials = {k: r for k, r in changed.items() if r["stance"] != Stance.ASSERTED.value}
-    # the conflicts an assertion now makes, and those it made
-    said = [set(found) for k, r in changed.items() if r["stance"] == Stance.ASSERTED.value
-            for found in (r["named"], kept[k]["named"] if k in kept else ()) if found]  # fmt: skip
-    denials.update(index.denials_pairing(said))
+    asserted = {k: r for k, r in changed.items() if r["stance"] == Stance.ASSERTED.value}
+    denied = {k: r for k, r in changed.items() if k not in asserted}
+    pairs.remove(denials=[k for k in denied if k in kept], assertions=[k for k in asserted if k in kept])
+    found: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
+    topics = sorted({frozenset(r["named"]) for r in denied.values() if r["named"]}, key=sorted)
+    candidates = dict(zip(topics, index.assertions_pairing(topics)))
+    for d, denial in denied.items():  # every pair of a changed denial
+        for a, assertion in candidates.get(frozenset(denial["named"]), {}).items():
+            found[(d, a)] = (denial, assertion)
+    naming: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # the changed assertions naming each actor
+    for a, assertion in asserted.items():
+        for e in assertion["named"]:
+            naming[e][a] = assertion
+    others = index.denials_pairing([set(r["named"]) for r in asserted.values() if r["named"]])
+    for d, denial in others.items():  # a changed assertion's pairs with the other denials
+        if d not in denied:
+            for a, assertion in naming[denial["named"][0]].items():
+                if _can_pair(set(denial["named"]), set(assertion["named"])):
+                    found[(d, a)] = (denial, assertion)
+    pairs.add({key: sides for key, sides in found.items() if sides[0]["source"] != sides[1]["source"]})
     known = labels.get(added["labels"])
     labels.put({e: label for e, label in added["labels"].items() if known.get(e) != label})
-    _redo_stance_conflicts(store, denials, index)
+
+
+class _StancePairs:
+    """The stance conflicts, a quad per pair of a denial and an assertion: at the denial's node in
+    "stance-conflicts" and again at the assertion's in "stance-pairs", the same literal, so that
+    a merge finds the pairs of the records it changes from either side. A row of each denial's
+    pairs had been rewritten whenever an assertion paired with it: it grew with the assertions
+    about its actors (220 pairs a denial, 82,000 rewritten by a merge of 20 articles into 4,000
+    whose every claim named one actor)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.graphs = (Minter().summary_rows_graph("stance-conflicts"), Minter().summary_rows_graph("stance-pairs"))
+
+    def _quads(self, answer: Literal, pair: dict[str, Any]) -> list[Quad]:
+        return [Quad(_keyed_node(graph, key), NKG.answer, answer, graph) for graph, key in zip(self.graphs, (pair["d"], pair["a"]))]
+
+    def remove(self, *, denials: list[str], assertions: list[str]) -> None:
+        """Remove every pair of ``denials`` and of ``assertions`` (record keys)."""
+        quads = []
+        for graph, keys in zip(self.graphs, (denials, assertions)):
+            for start in range(0, len(keys), _KEYS_PER_QUERY):
+                nodes = [_keyed_node(graph, k) for k in keys[start : start + _KEYS_PER_QUERY]]
+                found = query(self.store, f"SELECT ?answer WHERE {{ GRAPH {graph} {{ ?row {NKG.answer} ?answer }} }}",
+                              params={"row": nodes}).rows  # fmt: skip
+                for row, pair in zip(found, _parsed(found)):
+                    quads.extend(self._quads(row["answer"], pair))
+        self.store.remove_quads(quads)
+
+    def add(self, found: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]) -> None:
+        """Keep the pairs ``found``: (denial key, assertion key) → their records."""
+        quads = []
+        for (d, a), (denial, assertion) in found.items():
+            pair = {"d": d, "a": a, "order": [denial["order"], assertion["order"], assertion["claim"]],
+                    "denial": denial["claim"], "assertion": assertion["claim"], "named": denial["named"]}  # fmt: skip
+            quads.extend(self._quads(_json(pair), pair))
+        if quads:
+            self.store.write_graphs([(graph, [q for q in quads if q.graph_name == graph]) for graph in self.graphs])
+
+
+def _keyed_node(graph: NamedNode, key: str) -> NamedNode:
+    """The node of ``key`` in one of the summary's graphs of rows."""
+    return NamedNode(f"{graph.value}/{hashlib.sha1(key.encode()).hexdigest()}")
 
 
 #: Groups of index nodes joined by one query of the stance index.
@@ -922,20 +988,6 @@ def _stance_records(added: Parts) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _redo_stance_conflicts(store: Store, denials: dict[str, dict[str, Any]], index: _StanceIndex) -> None:
-    """The conflicts of ``denials`` (by record key) against the assertions by other sources
-    about the same actors, in place of the kept ones: the denial's claim and actors, and each
-    assertion paired as its place in the listing order and its claim."""
-    topics = sorted({frozenset(denial["named"]) for denial in denials.values() if denial["named"]}, key=sorted)
-    candidates = dict(zip(topics, index.assertions_pairing(topics)))
-    found = {}
-    for d, denial in denials.items():
-        paired = candidates.get(frozenset(denial["named"]), {}).values()
-        pairs = sorted([a["order"], a["claim"]] for a in paired if a["source"] != denial["source"])
-        found[d] = {"order": denial["order"], "claim": denial["claim"], "named": denial["named"], "pairs": pairs} if pairs else None
-    _Keyed(store, "stance-conflicts").put(found)
-
-
 def _can_pair(topic: set[str], said: set[str]) -> bool:
     """Whether a denial naming ``topic`` is about the same actors as an assertion naming
     ``said``, not a wider story that merely names them."""
@@ -944,15 +996,13 @@ def _can_pair(topic: set[str], said: set[str]) -> bool:
 
 def _kept_conflicts(store: Store) -> list[Row]:
     figures = sorted(_every_value(store, "figure-conflicts"), key=lambda found: found["order"])
-    stances = sorted(_every_value(store, "stance-conflicts"), key=lambda found: found["order"])
-    labels = _Keyed(store, "stance-labels").get({e for found in stances for e in found["named"]})
-    shown = {c for found in stances for c in (found["claim"], *(claim for _, claim in found["pairs"]))}
+    stances = sorted(_graph_literals(store, Minter().summary_rows_graph("stance-conflicts")), key=lambda pair: pair["order"])
+    labels = _Keyed(store, "stance-labels").get({e for pair in stances for e in pair["named"]})
+    shown = {c for pair in stances for c in (pair["denial"], pair["assertion"])}
     sides = _first_rows(_claim_rows(store, sorted(shown))) if shown else {}
-    out = [pair for found in figures for pair in found["pairs"]]
-    for found in stances:
-        subject = ", ".join(sorted(labels[e] for e in found["named"]))
-        out.extend(_pair("stance", subject, sides[found["claim"]], sides[claim]) for _, claim in found["pairs"])
-    return out
+    return [*(pair for found in figures for pair in found["pairs"]),
+            *(_pair("stance", ", ".join(sorted(labels[e] for e in pair["named"])), sides[pair["denial"]], sides[pair["assertion"]])
+              for pair in stances)]  # fmt: skip
 
 
 def _merged(*parts: Parts) -> Parts:

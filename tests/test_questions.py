@@ -462,6 +462,28 @@ def test_a_merge_reads_only_the_stance_records_that_can_pair(tmp_path, extractor
         assert _everything(store, by=None) == merged
 
 
+def test_an_earlier_copy_of_an_assertion_takes_its_place_in_the_kept_conflicts(tmp_path, extractor, monkeypatch):
+    """The same assertion published earlier, added later, stands for its copies: the merge
+    removes the pairs of the copy kept and pairs the earlier one, leaving the conflicts those
+    computed anew and live."""
+    denial = "MOSCOW (AP) - The Kremlin denied on Wednesday that North Korean troops were fighting in Russia.\n"
+    assertion = "Ukraine's military intelligence said on Thursday that North Korean troops were fighting in Russia.\n"
+    build([_write(tmp_path / "first", {"20241210T090000Z_denial.txt": denial, "20241213T090000Z_late.txt": "KYIV (AFP) - " + assertion})],
+          store=tmp_path / "s")  # fmt: skip
+    merges = _merges(monkeypatch)
+    build([_write(tmp_path / "then", {"20241211T090000Z_early.txt": "KYIV (Reuters) - " + assertion})], store=tmp_path / "s")
+    assert merges == [1]
+    with open_store(tmp_path / "s") as store:
+        merged = _everything(store, by=None)
+        (conflict,) = [c for c in merged["conflicts"] if c["kind"] == "stance"]
+        early = {c["claim"] for c in merged["claims"] if str(c["published"]).startswith("2024-12-11")}
+        assert conflict["b"]["claim"] in early
+        questions.refresh_summary(store)  # computed anew
+        assert _everything(store, by=None) == merged
+        questions.drop_summary(store)  # live
+        assert _everything(store, by=None) == merged
+
+
 def test_a_merge_naming_an_actor_by_a_new_label_redoes_the_conflicts_of_its_denials(tmp_path, extractor):
     """The subject a stance conflict shows is its actors' labels: merged parts that give an
     actor another label redo the conflicts of the kept denials naming it."""
