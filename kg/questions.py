@@ -503,9 +503,10 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 # rows). Graphs of rows beside it keep what grows with the store: each claim's listing rows, each
 # document's timeline rows and the members behind the distinct counts, which a merge only adds
 # to (the store unites the members: a quad is stored once); and rows by key (an entity's, a
-# source's, a counted actor's figures and their conflicts, a stance record, the stance records
-# naming an entity, a denial's conflicts), which a merge reads and rewrites for the keys its
-# documents touch. A build marks the summary stale before it writes, so the questions are
+# source's, a counted actor's figures and their conflicts, a stance record, an actor's label),
+# which a merge reads and rewrites for the keys its documents touch; the stance records indexed
+# by the actors they name, and the stance conflicts a row per pair, which a merge changes only
+# for the records it changes. A build marks the summary stale before it writes, so the questions are
 # answered live until it ends. While it writes, the parts of each batch it wrote are queried
 # from that batch alone (summary_parts); at its end they are merged into the kept rows, or
 # everything is computed anew when there is no usable state.
@@ -921,17 +922,14 @@ class _StanceIndex:
         self.graph = Minter().summary_rows_graph("stance-index")
 
     def _node(self, actor: str, side: str, size: int) -> NamedNode:
-        return NamedNode(f"{self.graph.value}/{hashlib.sha1(actor.encode()).hexdigest()}/{side}/{size}")
+        return NamedNode(f"{_keyed_node(self.graph, actor).value}/{side}/{size}")
 
     def _quads(self, records: dict[str, dict[str, Any]]) -> list[Quad]:
         quads = []
         for key, record in records.items():
             named, row = record["named"], self.records._node(key)
-            if record["stance"] == Stance.ASSERTED.value:
-                nodes = [self._node(e, "assertions", len(named)) for e in named]
-            else:
-                nodes = [self._node(e, "denials", len(named)) for e in named]
-            quads.extend(Quad(node, NKG.answer, row, self.graph) for node in nodes)
+            side = "assertions" if record["stance"] == Stance.ASSERTED.value else "denials"
+            quads.extend(Quad(self._node(e, side, len(named)), NKG.answer, row, self.graph) for e in named)
         return quads
 
     def replace(self, old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> None:
@@ -950,8 +948,8 @@ class _StanceIndex:
             )
             sparql = (f"SELECT ?group ?answer WHERE {{ GRAPH {self.graph} {{ {union} }} "
                       f"GRAPH {self.records.graph} {{ ?row {NKG.answer} ?answer }} }}")  # fmt: skip
-            for row in self.store.query(sparql).rows:
-                key, record = json.loads(row["answer"].value)
+            rows_ = self.store.query(sparql).rows
+            for row, (key, record) in zip(rows_, _parsed(rows_)):
                 found[int(row["group"].value)][key] = record
         return found
 
