@@ -844,16 +844,9 @@ def _merge_stances(store: Store, added: Parts) -> None:
     for d, denial in denied.items():  # every pair of a changed denial
         for a, assertion in candidates.get(frozenset(denial["named"]), {}).items():
             found[(d, a)] = (denial, assertion)
-    naming: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # the changed assertions naming each actor
-    for a, assertion in asserted.items():
-        for e in assertion["named"]:
-            naming[e][a] = assertion
-    others = index.denials_pairing([set(r["named"]) for r in asserted.values() if r["named"]])
-    for d, denial in others.items():  # a changed assertion's pairs with the other denials
-        if d not in denied:
-            for a, assertion in naming[denial["named"][0]].items():
-                if _can_pair(set(denial["named"]), set(assertion["named"])):
-                    found[(d, a)] = (denial, assertion)
+    for (d, a), sides in index.denials_pairing(asserted).items():  # a changed assertion's pairs
+        if d not in denied:  # the other denials: a changed one's pairs are all found above
+            found[(d, a)] = sides
     pairs.add({key: sides for key, sides in found.items() if sides[0]["source"] != sides[1]["source"]})
     known = labels.get(added["labels"])
     labels.put({e: label for e, label in added["labels"].items() if known.get(e) != label})
@@ -871,8 +864,11 @@ class _StancePairs:
         self.store = store
         self.graphs = (Minter().summary_rows_graph("stance-conflicts"), Minter().summary_rows_graph("stance-pairs"))
 
-    def _quads(self, answer: Literal, pair: dict[str, Any]) -> list[Quad]:
-        return [Quad(_keyed_node(graph, key), NKG.answer, answer, graph) for graph, key in zip(self.graphs, (pair["d"], pair["a"]))]
+    def _quads(self, answer: Literal, pair: dict[str, Any]) -> tuple[Quad, Quad]:
+        """The pair's quad at its denial's node and at its assertion's."""
+        by_denial, by_assertion = self.graphs
+        return (Quad(_keyed_node(by_denial, pair["d"]), NKG.answer, answer, by_denial),
+                Quad(_keyed_node(by_assertion, pair["a"]), NKG.answer, answer, by_assertion))  # fmt: skip
 
     def remove(self, *, denials: list[str], assertions: list[str]) -> None:
         """Remove every pair of ``denials`` and of ``assertions`` (record keys)."""
@@ -888,13 +884,12 @@ class _StancePairs:
 
     def add(self, found: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]) -> None:
         """Keep the pairs ``found``: (denial key, assertion key) → their records."""
-        quads = []
-        for (d, a), (denial, assertion) in found.items():
-            pair = {"d": d, "a": a, "order": [denial["order"], assertion["order"], assertion["claim"]],
-                    "denial": denial["claim"], "assertion": assertion["claim"], "named": denial["named"]}  # fmt: skip
-            quads.extend(self._quads(_json(pair), pair))
-        if quads:
-            self.store.write_graphs([(graph, [q for q in quads if q.graph_name == graph]) for graph in self.graphs])
+        pairs = [{"d": d, "a": a, "order": [denial["order"], assertion["order"], assertion["claim"]],
+                  "denial": denial["claim"], "assertion": assertion["claim"], "named": denial["named"]}
+                 for (d, a), (denial, assertion) in found.items()]  # fmt: skip
+        if pairs:
+            by_graph = zip(*(self._quads(_json(pair), pair) for pair in pairs))
+            self.store.write_graphs([(graph, list(quads)) for graph, quads in zip(self.graphs, by_graph)])
 
 
 def _keyed_node(graph: NamedNode, key: str) -> NamedNode:
@@ -962,15 +957,19 @@ class _StanceIndex:
             found[i].update(records)
         return found
 
-    def denials_pairing(self, said: list[set[str]]) -> dict[str, dict[str, Any]]:
-        """The denials that can pair with an assertion naming any of ``said`` (its actors)."""
-        groups = sorted({(e, size) for actors in said for e in actors for size in range((len(actors) + 1) // 2, len(actors) + 1)})
-        saying: dict[str, list[set[str]]] = defaultdict(list)  # each actor's sets, to check only those
-        for actors in said:
-            for e in actors:
-                saying[e].append(actors)
+    def denials_pairing(self, assertions: dict[str, dict[str, Any]]) -> dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]:
+        """The denials each of ``assertions`` (records by key) can pair with, as (denial key,
+        assertion key) → (denial, assertion): those naming some of its actors and at least half."""
+        naming: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # the assertions naming each actor
+        for a, assertion in assertions.items():
+            for e in assertion["named"]:
+                naming[e][a] = assertion
+        groups = sorted({(e, size) for assertion in assertions.values() for e in assertion["named"]
+                         for size in range((len(assertion["named"]) + 1) // 2, len(assertion["named"]) + 1)})  # fmt: skip
         found = {k: r for records in self._records([[self._node(e, "denials", size)] for e, size in groups]) for k, r in records.items()}
-        return {k: r for k, r in found.items() if any(_can_pair(set(r["named"]), actors) for actors in saying[r["named"][0]])}
+        # a pair's assertion names every actor of the denial: its first among them
+        return {(d, a): (denial, assertion) for d, denial in found.items() for a, assertion in naming[denial["named"][0]].items()
+                if _can_pair(set(denial["named"]), set(assertion["named"]))}  # fmt: skip
 
 
 def _stance_records(added: Parts) -> dict[str, dict[str, Any]]:

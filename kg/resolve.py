@@ -19,8 +19,9 @@ Keys are stable across documents: the gazetteer id when known, else ``<kind>:<sl
 canonical name ("person:john-smith"), so the same actor in many articles is one node.
 Groups and descriptive mentions are tied to their state by an ``affiliatedWith`` relation whose
 evidence is their own text; the state entity is created from the gazetteer when the document
-does not name it, with the first such text as its evidence. The mention-level relations of the extraction are lifted to entities,
-deduplicated, without self-relations or relations to dropped mentions.
+does not name it, with the first such text as its evidence. The mention-level relations of the
+extraction are lifted to entities, deduplicated, without self-relations or relations to dropped
+mentions.
 
 This module works on :mod:`kg.model` dataclasses only (no spaCy).
 """

@@ -426,36 +426,51 @@ def test_a_merge_redoes_the_conflicts_of_kept_denials(tmp_path, extractor, monke
 
 
 def test_a_merge_reads_only_the_stance_records_that_can_pair(tmp_path, extractor, monkeypatch):
-    """A new assertion pairs with a kept denial about the same actors: the merge asks the store
-    for the denials it can pair with and their candidates, and reads neither the assertion
-    naming six actors (it cannot pair with a denial naming two) nor the records of unrelated
-    actors, though it names the same ones. The conflicts are those computed anew and live."""
+    """A new assertion pairs with a kept denial about the same actors, then a new denial with
+    that assertion: each merge asks the store for the records the new one can pair with, and
+    reads neither the assertion naming six actors (it cannot pair with a denial naming two)
+    nor the records of unrelated actors, though it names the same ones. The conflicts are
+    those computed anew and live."""
     denial = "MOSCOW (AP) - The Kremlin denied on Wednesday that North Korean troops were fighting in Russia.\n"
     wide = ("KYIV (Reuters) - Ukrainian President Volodymyr Zelensky said North Korean troops were fighting in "
             "Russia, Belarus, Georgia, Moldova and Poland.\n")  # fmt: skip
     other = "WARSAW (AP) - Poland's foreign minister said Belarus had moved troops to its border.\n"
     new = "KYIV (AFP) - Ukraine's military intelligence said on Thursday that North Korean troops were fighting in Russia.\n"
+    later = "PYONGYANG (AP) - North Korea's foreign ministry denied on Friday that North Korean troops were fighting in Russia.\n"
     build([_write(tmp_path / "first", {"20241210T090000Z_denial.txt": denial, "20241211T090000Z_wide.txt": wide,
                                        "20241211T100000Z_other.txt": other})], store=tmp_path / "s")  # fmt: skip
-    with open_store(tmp_path / "s") as store:
-        kept = dict(questions._graph_literals(store, Minter().summary_rows_graph("stances")))
+
+    def stance_records():
+        with open_store(tmp_path / "s") as store:
+            return dict(questions._graph_literals(store, Minter().summary_rows_graph("stances")))
+
+    kept = stance_records()
     assert sorted(r["stance"] for r in kept.values()) == ["Asserted", "Asserted", "Denied"]
-    read = []
+    read: list[set[str]] = []  # the keys of the records each query of the index gave
     records = questions._StanceIndex._records
-    monkeypatch.setattr(questions._StanceIndex, "_records", lambda self, groups: read.append(found := records(self, groups)) or found)
+
+    def noted(self, groups):
+        found = records(self, groups)
+        read.append({key for got in found for key in got})
+        return found
+
+    monkeypatch.setattr(questions._StanceIndex, "_records", noted)
     merges = _merges(monkeypatch)
-    build([_write(tmp_path / "then", {"20241212T090000Z_new.txt": new})], store=tmp_path / "s")
-    assert merges == [1]
-    seen = {key for found in read for records_ in found for key in records_}
-    (denied,) = [k for k, r in kept.items() if r["stance"] == "Denied"]
-    assert seen and denied in seen
-    assert not seen & {k for k, r in kept.items() if r["stance"] == "Asserted"}  # the wide one and Poland's
+    # each new record's partners: the kept denial, then the assertion the first build added
+    pairing = {k for k, r in kept.items() if r["stance"] == "Denied"}
+    for name, text in (("20241212T090000Z_new.txt", new), ("20241213T090000Z_later.txt", later)):
+        read.clear()
+        build([_write(tmp_path / name, {name: text})], store=tmp_path / "s")
+        assert set().union(*read) == pairing, name
+        (added,) = stance_records().keys() - kept.keys()
+        kept, pairing = stance_records(), {added}
+    assert merges == [1, 1]
     monkeypatch.undo()
     with open_store(tmp_path / "s") as store:
         merged = _everything(store, by=None)
-        new_claims = {c["claim"] for c in merged["claims"] if c["published"] and str(c["published"]).startswith("2024-12-12")}
-        stance = [(c["a"]["source"], c["b"]["claim"] in new_claims) for c in merged["conflicts"] if c["kind"] == "stance"]
-        assert stance == [("Kremlin", True)]
+        stance = [(c["a"]["source"], c["b"]["claim"]) for c in merged["conflicts"] if c["kind"] == "stance"]
+        assert len(stance) == 2 and len({claim for _, claim in stance}) == 1  # both denials against the new assertion
+        assert "Kremlin" in {source for source, _ in stance}
         questions.refresh_summary(store)  # computed anew
         assert _everything(store, by=None) == merged
         questions.drop_summary(store)  # live
@@ -484,9 +499,9 @@ def test_an_earlier_copy_of_an_assertion_takes_its_place_in_the_kept_conflicts(t
         assert _everything(store, by=None) == merged
 
 
-def test_a_merge_naming_an_actor_by_a_new_label_redoes_the_conflicts_of_its_denials(tmp_path, extractor):
-    """The subject a stance conflict shows is its actors' labels: merged parts that give an
-    actor another label redo the conflicts of the kept denials naming it."""
+def test_a_merge_naming_an_actor_by_a_new_label_shows_it_in_the_kept_conflicts(tmp_path, extractor):
+    """The subject a stance conflict shows is its actors' labels, read with the conflicts:
+    merged parts that give an actor another label change the subject of the kept ones."""
     denial = "MOSCOW (AP) - The Kremlin denied on Wednesday that North Korean troops were fighting in Russia.\n"
     assertion = "KYIV (AFP) - Ukraine's military intelligence said on Thursday that North Korean troops were fighting in Russia.\n"
     build([_write(tmp_path / "in", {"20241210T090000Z_denial.txt": denial, "20241212T090000Z_new.txt": assertion})],

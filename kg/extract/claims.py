@@ -1016,8 +1016,8 @@ def _unwrap_claim_noun(n: Token, lex: Lexicon) -> Token:
     return n
 
 
-#: What parts a dateline from the story: "SEOUL (AFP) - ...".
-_DATELINE_DASHES = frozenset({"-", "--", "–", "—", "―"})
+#: What parts a dateline from the story: "SEOUL (AFP) - ...", with a long dash or a hyphen.
+_DATELINE_DASHES = frozenset({*_DASHES, "-", "--"})
 
 
 def _past_dateline(head: Token) -> Token:
@@ -1027,8 +1027,9 @@ def _past_dateline(head: Token) -> Token:
     if not (len(head.text) > 1 and head.text.isupper() and (head.i == 0 or "\n" in doc[head.i - 1].text)):
         return head
     dash = next((t.i for t in doc[head.i + 1 : head.i + 8] if t.text in _DATELINE_DASHES), None)
-    after = [c for c in head.children if c.dep_ == "appos" and dash is not None and c.i > dash]
-    return after[-1] if after else head
+    if dash is None:
+        return head
+    return next((c for c in reversed(list(head.children)) if c.dep_ == "appos" and c.i > dash), head)
 
 
 def _np_span(head: Token, drop: set[str] | frozenset[str] = frozenset()) -> CharSpan:
