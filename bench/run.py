@@ -7,6 +7,7 @@
     .venv/bin/python bench/run.py cores     # how much a busy second core slows spaCy (neither)
     .venv/bin/python bench/run.py heap      # where a build's memory grows (nor this)
     .venv/bin/python bench/run.py stances   # a build's summary merge as an actor's records grow
+    .venv/bin/python bench/run.py figures   # the same as an actor's casualty figures grow
 
 Corpus: the 44 articles of ../shared/eval/ukraine_news (unlabelled real news). Copies get a
 distinct suffix line so that each has its own content hash.
@@ -521,12 +522,47 @@ def _stance_articles(n: int, folder: Path, *, start: int = 0) -> Path:
     return folder
 
 
+#: Who reports the figures benchmark's casualties, and how they hedge them.
+_COUNTERS = (("KYIV (Reuters)", "Ukraine's military intelligence said"), ("KYIV (AP)", "Ukrainian officials said"),
+             ("KYIV (AFP)", "Ukraine's General Staff said"), ("LONDON (Reuters)", "British intelligence said"),
+             ("SEOUL (AP)", "South Korea's spy agency said"), ("WASHINGTON (AP)", "the Pentagon said"))
+_HEDGES = ("at least {}", "an estimated {}", "more than {}", "{}")
+
+
+def _figure_articles(n: int, folder: Path, *, start: int = 0) -> Path:
+    """``n`` short articles, each a casualty figure for one counted actor (North Korean
+    soldiers) from a bounded set of sources, hedges and values: the figures of a large store
+    are mostly relayed copies of the same reports, as in the news."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(start, start + n):
+        dateline, sayer = _COUNTERS[i % len(_COUNTERS)]
+        figure = _HEDGES[(i // len(_COUNTERS)) % len(_HEDGES)].format(100 + 50 * (i % 7))
+        day = f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        text = f"{dateline} - {sayer} on Monday that {figure} North Korean soldiers had been killed in the Kursk region."
+        (folder / f"{day.replace('-', '')}T{i % 24:02d}0000Z_{i:06d}.txt").write_text(text + "\n", encoding="utf-8")
+    return folder
+
+
 def bench_stances(sizes: list[int], added: int = 20) -> None:
     """The summary's merge at the end of a build of ``added`` articles, on stores of ``sizes``
     articles whose stance records (distinct, not recombined) all name one popular actor: flat
     means a build's end does not grow with what the store holds about the actors it names."""
+    _bench_merge("stances", _stance_articles, sizes, added)
+
+
+def bench_figures(sizes: list[int], added: int = 20) -> None:
+    """The same for stores of ``sizes`` articles each reporting a casualty figure for one
+    counted actor, and how long the conflicts question then takes."""
+    _bench_merge("figures", _figure_articles, sizes, added)
+
+
+def _bench_merge(name: str, make: Callable[..., Path], sizes: list[int], added: int) -> None:
+    """The summary's merge at the end of a build of ``added`` articles of ``make`` into stores
+    of ``sizes`` of them (the median of three builds), and the conflicts question's time after."""
     import kg.build
     from kg.build import build
+    from kg.questions import conflicts
+    from kg.store import open_store
 
     spent: list[float] = []
     refresh = kg.build.refresh_summary
@@ -540,14 +576,20 @@ def bench_stances(sizes: list[int], added: int = 20) -> None:
     try:
         for n in sizes:
             with tempfile.TemporaryDirectory() as tmp:
-                build([_stance_articles(n, Path(tmp) / "in")], store=Path(tmp) / "s", jobs=1)
+                build([make(n, Path(tmp) / "in")], store=Path(tmp) / "s", jobs=1)
                 merges = []
                 for round_ in range(3):
-                    more = _stance_articles(added, Path(tmp) / f"more{round_}", start=n + round_ * added)
-                    build([more], store=Path(tmp) / "s", jobs=1)
+                    build([make(added, Path(tmp) / f"more{round_}", start=n + round_ * added)], store=Path(tmp) / "s", jobs=1)
                     merges.append(spent[-1])
-            report("stances", articles=float(n), added=float(added), merge_s=statistics.median(merges),
-                   merge_range=f"{min(merges):.3f}-{max(merges):.3f}")  # fmt: skip
+                with open_store(Path(tmp) / "s") as store:
+                    asked = []
+                    for _ in range(5):
+                        t0 = time.perf_counter()
+                        found = conflicts(store)
+                        asked.append(time.perf_counter() - t0)
+            report(name, articles=float(n), added=float(added), merge_s=statistics.median(merges),
+                   merge_range=f"{min(merges):.3f}-{max(merges):.3f}", conflicts=float(len(found)),
+                   conflicts_s=statistics.median(asked))  # fmt: skip
     finally:
         kg.build.refresh_summary = refresh
 
@@ -626,7 +668,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="*", default=["startup", "build", "quads", "gexf", "latency", "memory"])
     parser.add_argument("--quick", action="store_true", help="Smaller inputs (minutes, not half an hour).")
-    parser.add_argument("--articles", type=int, nargs="+", help="The sizes of the memory benchmark (default 1000 10000) or the stances one (500 4000).")
+    parser.add_argument("--articles", type=int, nargs="+", help="The sizes of the memory benchmark (default 1000 10000) or the stances and figures ones (500 4000).")
     parser.add_argument("--rounds", type=int, default=5, help="Rounds of the build and cores benchmarks (more on a noisy machine).")
     parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
     args = parser.parse_args()
@@ -641,6 +683,7 @@ def main() -> None:
         "gexf": lambda: bench_gexf(2 if quick else 6),
         "latency": lambda: bench_latency(100_000 if quick else 1_000_000),
         "stances": lambda: bench_stances(args.articles or ([200, 800] if quick else [500, 4000])),
+        "figures": lambda: bench_figures(args.articles or ([200, 800] if quick else [500, 4000])),
         "memory": lambda: bench_memory(args.articles or ([200, 1000] if quick else [1000, 10_000]), jobs=2),
     }
     unknown = [name for name in args.which if name not in benchmarks]

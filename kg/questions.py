@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, TypeVar
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
 from kg.errors import QueryError
-from kg.mapping import SUMMARY_ROWS, Minter
+from kg.mapping import RETIRED_SUMMARY_ROWS, SUMMARY_ROWS, Minter
 from kg.ontology import NKG, PROV
 from kg.model import Stance, name_key
 from kg.queries import Param, query, rows
@@ -352,10 +352,7 @@ def _conflicts(store: Store) -> list[Row]:
     in listing order (:func:`_merge_figures` and :func:`_merge_stances` keep the same)."""
     listing = claims(store)
     first = _first_rows(listing)
-    out: list[Row] = []
-    for group in _grouped(_casualties(_rows(store, "figures")), "subject").values():
-        if group[0].get("subject") is not None:  # figures of no counted actor pair with none
-            out.extend(_figure_pairs(group))
+    out = _figure_conflicts(sorted(_casualties(_rows(store, "figures")), key=_figure_order))
     stances = _stance_part(listing, _rows(store, "claim-entities"))
     found = _stance_pairs(stances["stances"], stances["named"], stances["labels"])
     out.extend(_pair("stance", subject, first[denial], first[assertion]) for subject, denial, assertion in found)
@@ -374,11 +371,32 @@ def _first_rows(listing: Iterable[Row]) -> dict[str, Row]:
     return first
 
 
+def _figure_order(row: Row) -> tuple[str, str, str]:
+    """Where a casualty figure comes: the figures query's order, ties (a claim counting an actor
+    twice) in one fixed order."""
+    return (str(row["subjectLabel"]), str(row["claim"]), json.dumps(row, sort_keys=True))
+
+
+#: What makes casualty figures one side of a conflict: the same report relayed by many
+#: articles is one record, kept as its first figure.
+_FIGURE_KEY = ("subject", "value", "minValue", "maxValue", "hedge", "source")
+
+
+def _figure_conflicts(figures: list[Row]) -> list[Row]:
+    """The conflicts among casualty figures (in :func:`_figure_order`): each counted actor's,
+    the actors in the order of their first figure."""
+    out: list[Row] = []
+    for group in _grouped(figures, "subject").values():
+        if group[0].get("subject") is not None:  # figures of no counted actor pair with none
+            out.extend(_figure_pairs(group))
+    return out
+
+
 def _figure_pairs(group: list[Row]) -> list[Row]:
-    """The conflicts among one counted actor's casualty figures (in the figures query's order)."""
+    """The conflicts among one counted actor's casualty figures (in :func:`_figure_order`)."""
     # one claim per figure, hedge and source: the same report relayed by many articles is
     # one side, not one pair per copy (pairs would grow with the square of the corpus)
-    distinct = _dedupe(group, "value", "minValue", "maxValue", "hedge", "source")
+    distinct = _dedupe(group, *_FIGURE_KEY[1:])
     subject = str(group[0].get("subjectLabel"))
     return [_pair("figures", subject, a, b) for a, b in itertools.combinations(distinct, 2) if a["claim"] != b["claim"] and _differ(a, b)]
 
@@ -503,8 +521,9 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 # rows). Graphs of rows beside it keep what grows with the store: each claim's listing rows, each
 # document's timeline rows and the members behind the distinct counts, which a merge only adds
 # to (the store unites the members: a quad is stored once); and rows by key (an entity's, a
-# source's, a counted actor's figures and their conflicts, a stance record, an actor's label),
-# which a merge reads and rewrites for the keys its documents touch; the stance records indexed
+# source's, a casualty figure record, a stance record, an actor's label), which a merge reads
+# and rewrites for the keys its documents touch (the figures' conflicts are paired from their
+# records when asked: few, as relayed copies are one record); the stance records indexed
 # by the actors they name, and the stance conflicts a row per pair, which a merge changes only
 # for the records it changes. A build marks the summary stale before it writes, so the questions are
 # answered live until it ends. While it writes, the parts of each batch it wrote are queried
@@ -514,7 +533,7 @@ def _with_topics(found: list[Row], topics: list[Row]) -> list[Row]:
 _JSON = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 # The kept state, named for its layout (a state of another is not merged into: the summary is
 # computed anew), and the mark of a summary out of date.
-_STATE, _STALE = "state-v4", "stale"
+_STATE, _STALE = "state-v5", "stale"
 _ADDITIVE = ("documents", "claims", "claims with a named source", "claims relayed by an outlet", "events", "evidence spans")
 # The distinct counts of queries/stats.rq as their members, which a merge can unite.
 _MEMBERS = {
@@ -606,7 +625,7 @@ def _kept_counts(store: Store, added: Parts) -> dict[str, int] | None:
 
 
 def _drop_rows(store: Store) -> None:
-    for name in SUMMARY_ROWS:
+    for name in (*SUMMARY_ROWS, *RETIRED_SUMMARY_ROWS):
         store.drop_graph(Minter().summary_rows_graph(name))
 
 
@@ -801,20 +820,21 @@ def _kept_sources(store: Store) -> list[Row]:
     return _with_topics([row for found in kept for row in found["rows"]], [row for found in kept for row in found["topics"]])
 
 
-def _figure_order(row: Row) -> tuple[str, str]:
-    return (str(row["subjectLabel"]), str(row["claim"]))  # the figures query's order
-
-
 def _merge_figures(store: Store, found: list[Row]) -> None:
-    """Each counted actor's casualty figures, in the figures query's order, and the conflicts
-    among them: recomputed for the actors ``found`` names."""
-    figures, pairs = _Keyed(store, "figures"), _Keyed(store, "figure-conflicts")
-    added = _grouped((row for row in found if row.get("subject") is not None), "subject")
-    kept = figures.get(added)
-    merged = {s: sorted([*kept.get(s, []), *new], key=_figure_order) for s, new in added.items()}
-    figures.put(merged)
-    pairs.put({s: {"order": _figure_order(group[0]), "pairs": found} if (found := _figure_pairs(group)) else None
-               for s, group in merged.items()})  # fmt: skip
+    """Keep each casualty figure record of ``found`` (a counted actor's) that is new or comes
+    before the figure kept for it; the conflicts are paired from the records when asked.
+
+    A row of each actor's figures and one of their conflicts had been read and rewritten by
+    every build adding a figure for it: they grew with the articles about the actor, and the
+    conflicts with the square of its records."""
+    records = _Keyed(store, "figures")
+    new: dict[str, Row] = {}
+    for row in found:
+        key = json.dumps([row.get(k) for k in _FIGURE_KEY])
+        if row.get("subject") is not None and (key not in new or _figure_order(row) < _figure_order(new[key])):
+            new[key] = row
+    kept = records.get(new)
+    records.put({k: row for k, row in new.items() if k not in kept or _figure_order(row) < _figure_order(kept[k])})
 
 
 def _merge_stances(store: Store, added: Parts) -> None:
@@ -992,12 +1012,12 @@ def _can_pair(topic: set[str], said: set[str]) -> bool:
 
 
 def _kept_conflicts(store: Store) -> list[Row]:
-    figures = sorted(_every_value(store, "figure-conflicts"), key=lambda found: found["order"])
+    figures = _figure_conflicts(sorted(_every_value(store, "figures"), key=_figure_order))
     stances = sorted(_graph_literals(store, Minter().summary_rows_graph("stance-conflicts")), key=lambda pair: pair["order"])
     labels = _Keyed(store, "stance-labels").get({e for pair in stances for e in pair["named"]})
     shown = {c for pair in stances for c in (pair["denial"], pair["assertion"])}
     sides = _first_rows(_claim_rows(store, sorted(shown))) if shown else {}
-    return [*(pair for found in figures for pair in found["pairs"]),
+    return [*figures,
             *(_pair("stance", ", ".join(sorted(labels[e] for e in pair["named"])), sides[pair["denial"]], sides[pair["assertion"]])
               for pair in stances)]  # fmt: skip
 
@@ -1014,7 +1034,7 @@ def _merged(*parts: Parts) -> Parts:
         "entities": _merged_entities(*(part["entities"] for part in parts)),
         "sources": _merged_sources(*(part["sources"] for part in parts)),
         "topics": _summed(every("topics"), ("source", "label"), "claims"),
-        "figures": sorted(every("figures"), key=lambda r: (str(r["subjectLabel"]), str(r["claim"]))),
+        "figures": sorted(every("figures"), key=_figure_order),
         "claim_rows": sum(part["claim_rows"] for part in parts),
         # a claim is named in its document's part only; a later part's label wins, as in one query's rows
         **_stances_kept(sorted(every("stances"), key=lambda d: _order_of(d[0], d[1])),

@@ -499,6 +499,62 @@ def test_an_earlier_copy_of_an_assertion_takes_its_place_in_the_kept_conflicts(t
         assert _everything(store, by=None) == merged
 
 
+def test_a_merge_reads_and_writes_only_the_figure_records_it_adds(store, tmp_path, monkeypatch):
+    """A casualty figure is a record by counted actor, figure, hedge and source: a merge reads
+    the records of the figures it adds and writes those that are new (a relayed copy only when
+    it comes first), leaving the actor's other records as they are (one here planted). The
+    conflicts, paired from the records when asked, are those computed anew and live."""
+    import json
+
+    from pyoxigraph import Quad
+
+    graph = Minter().summary_rows_graph("figures")
+    kept = dict(questions._graph_literals(store, graph))
+    (thirty,) = [k for k, row in kept.items() if row.get("minValue") == 30]
+    (old,) = store.ox.quads_for_pattern(questions._keyed_node(graph, thirty), None, None, None)
+    store.ox.remove(old)
+    store.ox.add(Quad(old.subject, old.predicate, questions._json([thirty, {**kept[thirty], "evidence": "planted"}]), graph))
+    touched: dict[str, list[str]] = {"get": [], "put": []}
+    get, put = questions._Keyed.get, questions._Keyed.put
+
+    def noted(name, method):
+        def call(self, keys):
+            keys = keys if isinstance(keys, dict) else list(keys)
+            if self.graph == graph:
+                touched[name].extend(keys)
+            return method(self, keys)
+
+        return call
+
+    monkeypatch.setattr(questions._Keyed, "get", noted("get", get))
+    monkeypatch.setattr(questions._Keyed, "put", noted("put", put))
+    merges = _merges(monkeypatch)
+    said = "Ukraine's military intelligence said on Wednesday that {} North Korean soldiers had been killed in Kursk.\n"
+    build([_write(tmp_path / "more", {"20241218T090000Z_more.txt": "KYIV (Reuters) - " + said.format("at least 500"),
+                                      "20241219T090000Z_relay.txt": "LONDON (AP) - " + said.format("an estimated 200")})],
+          store=store)  # fmt: skip
+    assert merges == [2]
+    records = dict(questions._graph_literals(store, graph))
+    new = records.keys() - kept.keys()
+    (two_hundred,) = [k for k, row in kept.items() if row.get("value") == 200]
+    assert len(new) == 1 and records[next(iter(new))]["minValue"] == 500
+    assert sorted(touched["get"]) == sorted([*new, two_hundred])  # the relayed copy's record is read
+    relayed_first = records[two_hundred] != kept[two_hundred]
+    assert sorted(touched["put"]) == sorted([*new, *([two_hundred] if relayed_first else [])])
+    figures = [c for c in questions.conflicts(store) if c["kind"] == "figures"]
+    assert len(figures) == 3  # 200, 30 and 500 North Korean soldiers: the relayed copy is the same side
+    assert "planted" in {side["evidence"] for c in figures for side in (c["a"], c["b"])}
+    monkeypatch.undo()
+    questions.refresh_summary(store)  # computed anew
+    anew = questions.conflicts(store)
+    assert "planted" not in json.dumps(anew)
+    questions.drop_summary(store)  # live
+    assert questions.conflicts(store) == anew
+    assert [c for c in anew if c["kind"] == "figures"] == [
+        {**c, **{s: {**c[s], "evidence": kept[thirty]["evidence"]} for s in "ab" if c[s]["evidence"] == "planted"}} for c in figures
+    ]
+
+
 def test_a_merge_naming_an_actor_by_a_new_label_shows_it_in_the_kept_conflicts(tmp_path, extractor):
     """The subject a stance conflict shows is its actors' labels, read with the conflicts:
     merged parts that give an actor another label change the subject of the kept ones."""
@@ -634,6 +690,20 @@ def _summary_writes(monkeypatch, *, stop: bool = False):
     monkeypatch.setattr(EmbeddedStore, "write_graphs", noted)
     monkeypatch.setattr(EmbeddedStore, "write_documents", noted_text)
     return found
+
+
+def test_a_retired_graph_of_rows_is_a_cache_until_the_summary_computed_anew_drops_it(store):
+    """A graph of rows an older layout kept (figure-conflicts) is left out of counts and
+    exports like the others, and the next summary computed anew drops it."""
+    from pyoxigraph import NamedNode, Quad
+
+    graph = Minter().summary_rows_graph("figure-conflicts")
+    counted = store.count_quads(without=Minter().cache_graphs())
+    store.write_graph(graph, [Quad(NamedNode(f"{graph.value}/old"), questions.NKG.answer, questions._json(["old", []]), graph)])
+    assert store.count_quads(without=Minter().cache_graphs()) == counted
+    questions.refresh_summary(store)
+    assert list(store.ox.quads_for_pattern(None, None, None, graph)) == []
+    assert questions.stats(store)["quads"] == counted
 
 
 def test_rows_are_written_in_parts_and_the_summary_last(tmp_path, extractor, monkeypatch):
