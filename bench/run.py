@@ -531,15 +531,16 @@ _HEDGES = ("at least {}", "an estimated {}", "more than {}", "{}")
 
 def _figure_articles(n: int, folder: Path, *, start: int = 0) -> Path:
     """``n`` short articles, each a casualty figure for one counted actor (North Korean
-    soldiers) from a bounded set of sources, hedges and values: the figures of a large store
-    are mostly relayed copies of the same reports, as in the news."""
+    soldiers) from a bounded set of sources, hedges and values (168 reports): the figures of a
+    large store are mostly relayed copies of the same reports, as in the news."""
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(start, start + n):
         dateline, sayer = _COUNTERS[i % len(_COUNTERS)]
         figure = _HEDGES[(i // len(_COUNTERS)) % len(_HEDGES)].format(100 + 50 * (i % 7))
         day = f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"
         text = f"{dateline} - {sayer} on Monday that {figure} North Korean soldiers had been killed in the Kursk region."
-        (folder / f"{day.replace('-', '')}T{i % 24:02d}0000Z_{i:06d}.txt").write_text(text + "\n", encoding="utf-8")
+        # the numbered line: each its own content hash (copies of one text are built once)
+        (folder / f"{day.replace('-', '')}T{i % 24:02d}0000Z_{i:06d}.txt").write_text(f"{text}\n(Bulletin {i}.)\n", encoding="utf-8")
     return folder
 
 
