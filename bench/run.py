@@ -548,16 +548,16 @@ def bench_stances(sizes: list[int], added: int = 20) -> None:
     """The summary's merge at the end of a build of ``added`` articles, on stores of ``sizes``
     articles whose stance records (distinct, not recombined) all name one popular actor: flat
     means a build's end does not grow with what the store holds about the actors it names."""
-    _bench_merge("stances", _stance_articles, sizes, added)
+    _merge_growth("stances", _stance_articles, sizes, added)
 
 
 def bench_figures(sizes: list[int], added: int = 20) -> None:
     """The same for stores of ``sizes`` articles each reporting a casualty figure for one
     counted actor, and how long the conflicts question then takes."""
-    _bench_merge("figures", _figure_articles, sizes, added)
+    _merge_growth("figures", _figure_articles, sizes, added)
 
 
-def _bench_merge(name: str, make: Callable[..., Path], sizes: list[int], added: int) -> None:
+def _merge_growth(name: str, make: Callable[..., Path], sizes: list[int], added: int) -> None:
     """The summary's merge at the end of a build of ``added`` articles of ``make`` into stores
     of ``sizes`` of them (the median of three builds), and the conflicts question's time after."""
     import kg.build
