@@ -631,6 +631,22 @@ def test_a_merge_writes_the_rows_of_the_documents_it_adds_and_no_others(store, t
     assert questions.timeline(store) == questions._timeline(store)
 
 
+def test_a_merge_counts_the_quads_of_its_documents_not_the_store(store, tmp_path, monkeypatch):
+    """The quads of each document's graph are summed over the merged parts and the shared and
+    ontology graphs counted whole: no pass over the store's every quad, and the count is the
+    one a pass gives."""
+    from kg.store import EmbeddedStore
+
+    passes = []
+    count_quads = EmbeddedStore.count_quads
+    monkeypatch.setattr(EmbeddedStore, "count_quads", lambda self, **kw: passes.append(self.location) or count_quads(self, **kw))
+    merges = _merges(monkeypatch)
+    build([_write(tmp_path / "more", {"second.txt": SECOND, "third.txt": THIRD})], store=store)
+    assert merges == [2] and set(passes) <= {":memory:"}  # the parts' count: in a store of the batch only
+    monkeypatch.undo()
+    assert questions.stats(store)["quads"] == store.count_quads(without=Minter().cache_graphs()) == questions._stats(store)["quads"]
+
+
 def _plant(store, node, key):
     """Replace the kept rows at ``node`` (in any of the summary's graphs of rows) by the same
     rows with "planted" as their ``key``."""
