@@ -273,9 +273,12 @@ def test_a_first_build_merges_its_batches_into_the_summary_computed_anew(tmp_pat
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where the claim rows wait
     (tmp_path / "tmp").mkdir()
     merges = _merges(monkeypatch)
+    asked = []  # the kept denials an assertion can pair with: none, as every record is new
+    pairing = questions._StanceIndex.denials_pairing
+    monkeypatch.setattr(questions._StanceIndex, "denials_pairing", lambda self, found: asked.append(found) or pairing(self, found))
     more = {SEED.name: SEED.read_text(encoding="utf-8"), "second.txt": SECOND, "third.txt": THIRD}
     build([_write(tmp_path / "in", more)], store=tmp_path / "s")
-    assert merges == [3]
+    assert merges == [3] and asked == []
     assert list((tmp_path / "tmp").iterdir()) == []  # their file is gone with the build
     with open_store(tmp_path / "s") as store:
         merged = _everything(store)
@@ -553,6 +556,18 @@ def test_a_merge_reads_and_writes_only_the_figure_records_it_adds(store, tmp_pat
     assert [c for c in anew if c["kind"] == "figures"] == [
         {**c, **{s: {**c[s], "evidence": kept[thirty]["evidence"]} for s in "ab" if c[s]["evidence"] == "planted"}} for c in figures
     ]
+
+
+def test_a_pair_written_as_nquads_is_the_literal_of_its_json():
+    """The stance pairs go to the store as N-Quads lines: the literal parsed back is the JSON,
+    whatever quotes, backslashes, line ends and letters it holds."""
+    import json
+
+    from pyoxigraph import RdfFormat, parse
+
+    value = json.dumps({"said": 'he "denied" it \\ twice\r\n', "who": "Зеленський, Żółkiew, زيلينسكي"})
+    (quad,) = parse(questions._json_nquad("https://example.org/n", value, "https://example.org/g").encode(), format=RdfFormat.N_QUADS)
+    assert quad.object == questions._json(json.loads(value)) and quad.graph_name.value == "https://example.org/g"
 
 
 def test_a_merge_naming_an_actor_by_a_new_label_shows_it_in_the_kept_conflicts(tmp_path, extractor):
