@@ -381,14 +381,15 @@ def timeline(store: str, about: str | None, fmt: str) -> None:
 
 @cli.command()
 @store_option
+@click.option("--about", metavar="NAME", help="Only conflicts with a claim involving this entity.")
 @format_option("table", "json")
 @handle_errors
-def conflicts(store: str, fmt: str) -> None:
+def conflicts(store: str, about: str | None, fmt: str) -> None:
     """The same quantity or event reported differently by different sources, side by side."""
     from kg.questions import conflicts as find_conflicts
 
     with _open(store) as opened:
-        found = find_conflicts(opened)
+        found = find_conflicts(opened, about=about)
     if fmt == "json":
         click.echo(json.dumps(found, ensure_ascii=False, indent=2, default=str))
         return

@@ -339,12 +339,17 @@ def _differ(a: Row, b: Row) -> bool:
     return _bounds(a) != _bounds(b) or a.get("hedge") != b.get("hedge")
 
 
-def conflicts(store: Store) -> list[Row]:
+def conflicts(store: Store, *, about: str | None = None) -> list[Row]:
     """The same thing reported differently, side by side: different casualty figures for the
     same counted actor, and a denial (or refusal to confirm) against an assertion by another
     source about the same actors (the denial names every actor the assertion names, or at
-    least half of them)."""
-    return _kept_rows(store, _conflicts, _kept_conflicts)
+    least half of them). ``about``: only those with a side involving that entity (as
+    :func:`claims` selects them: it counts, names or makes the claim)."""
+    every = _kept_rows(store, _conflicts, _kept_conflicts)
+    if about is None:
+        return every
+    wanted = _about(store, about)
+    return [c for c in every if c["a"]["claim"] in wanted or c["b"]["claim"] in wanted]
 
 
 def _conflicts(store: Store) -> list[Row]:

@@ -98,6 +98,18 @@ def test_conflicting_figures_side_by_side(store):
     assert any(any("200" in f for f in p) and any("30" in f for f in p) for p in pairs), found
 
 
+def test_conflicts_about_one_entity(store):
+    """--about keeps the conflicts with a side whose claim involves the entity: the figures
+    HUR gives for North Korean soldiers, and Russia's denial against Zelensky's assertions."""
+    every = as_json("conflicts", "--store", store)
+    korean = as_json("conflicts", "--about", "North Korean soldiers", "--store", store)
+    assert [c for c in every if c["kind"] == "figures"] == [c for c in korean if c["kind"] == "figures"] != []
+    zelensky = as_json("conflicts", "--about", "Zelensky", "--store", store)
+    assert zelensky and all(c["kind"] == "stance" and "Volodymyr Zelensky" in (c["a"]["source"], c["b"]["source"]) for c in zelensky)
+    assert len(zelensky) < len(every) and all(c in every for c in zelensky)
+    assert "no entity named" in run("conflicts", "--about", "Atlantis", "--store", store, code=2)
+
+
 def test_validate_conforms_and_evidence_matches_text(store):
     assert "conforms" in run("validate", "--store", store)
     text = SEED.read_text(encoding="utf-8")

@@ -126,6 +126,15 @@ def test_kept_claim_listings_equal_the_live_ones(store, filters):
     assert kept or filters.get("stance") == "Denied"
 
 
+@pytest.mark.parametrize("about", ["North Korean soldiers", "Zelensky", "Kursk"])
+def test_kept_conflicts_about_an_entity_equal_the_live_ones(store, about):
+    kept = questions.conflicts(store, about=about)
+    wanted = questions._about(store, about)
+    assert kept and kept == [c for c in questions.conflicts(store) if {c["a"]["claim"], c["b"]["claim"]} & wanted]
+    questions.drop_summary(store)
+    assert questions.conflicts(store, about=about) == kept
+
+
 def test_claims_are_listed_in_the_order_of_the_text(store):
     text = SEED.read_text(encoding="utf-8")
     kept = questions.claims(store)

@@ -583,7 +583,8 @@ def test_build_and_the_questions_give_the_same_answers_as_the_embedded_store(sto
         report = _cli_json("build", str(SEED), "--store", target)
         assert report["built"] == 1 and report["failures"] == []
     assert _cli_json("build", str(SEED), "--store", remote)["skipped"] == 1  # incremental on the remote too
-    for question in (["claims"], ["claims", "--by", "HUR"], ["entities"], ["sources"], ["timeline"], ["conflicts"]):
+    for question in (["claims"], ["claims", "--by", "HUR"], ["entities"], ["sources"], ["timeline"], ["conflicts"],
+                     ["conflicts", "--about", "Zelensky"]):  # fmt: skip
         theirs = _cli_json(*question, "--store", remote)
         ours = _cli_json(*question, "--store", local)
         assert _comparable(theirs) == _comparable(ours), question
