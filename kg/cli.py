@@ -69,6 +69,10 @@ def format_option(*choices: str, default: str = "table") -> Callable[[Callable[.
     )
 
 
+#: Presentation only: the question's answer is whole, the output its first rows.
+limit_option = click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Show the first N rows only.")
+
+
 def _cell(value: object) -> str:
     """A plain value as one table or CSV cell: lists joined with "; ", nothing for None."""
     if isinstance(value, list):
@@ -76,32 +80,40 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _print_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], fmt: str, *, title: str | None = None) -> None:
-    """Rows of plain values as a terminal table, JSON (a list of objects) or CSV/TSV."""
+def _print_rows(
+    rows: Sequence[dict[str, object]], columns: Sequence[str], fmt: str, *, title: str | None = None, limit: int | None = None
+) -> None:
+    """Rows of plain values as a terminal table, JSON (a list of objects) or CSV/TSV; with
+    ``limit``, the first rows only. How many rows there are goes to stderr: after a table
+    always, after the other formats when some were left out."""
+    shown = rows if limit is None else rows[:limit]
+    counted = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
+    if len(shown) < len(rows):
+        counted = f"the first {len(shown)} of {counted} (--limit)"
     if fmt == "json":
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
-        return
-    if fmt in ("csv", "tsv"):
+        click.echo(json.dumps(list(shown), ensure_ascii=False, indent=2, default=str))
+    elif fmt in ("csv", "tsv"):
         import csv
         import io
 
         out = io.StringIO()
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(columns)
-        for row in rows:
+        for row in shown:
             writer.writerow([_cell(row.get(c)) for c in columns])
         click.echo(out.getvalue(), nl=False)
-        return
-    from rich.console import Console
-    from rich.table import Table
+    else:
+        from rich.console import Console
+        from rich.table import Table
 
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    Console(soft_wrap=False).print(table)
-    click.echo(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", err=True)
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in shown:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        Console(soft_wrap=False).print(table)
+    if fmt == "table" or len(shown) < len(rows):
+        click.echo(counted, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -307,15 +319,16 @@ STANCES = {"asserted": "Asserted", "denied": "Denied", "declined": "DeclinedToCo
 @store_option
 @click.option("--type", "type_", metavar="T", help="Only entities of this class (Person, Country, Group, NewsOutlet…).")
 @format_option("table", "json", "csv")
+@limit_option
 @handle_errors
-def entities(store: str, type_: str | None, fmt: str) -> None:
+def entities(store: str, type_: str | None, fmt: str, limit: int | None) -> None:
     """Actors and places with type, aliases and how often they are mentioned."""
     from kg.questions import entities as list_entities
 
     with _open(store) as opened:
         found = list_entities(opened, type=type_)
     columns = ["label", "type", "aliases", "mentions", "documents"]
-    _print_rows(found, columns if fmt == "table" else [*columns, "entity"], fmt)
+    _print_rows(found, columns if fmt == "table" else [*columns, "entity"], fmt, limit=limit)
 
 
 @cli.command()
@@ -354,44 +367,49 @@ def entity(name: str, store: str, fmt: str) -> None:
 @click.option("--reported-by", metavar="NAME", help="Only claims relayed by this outlet.")
 @click.option("--stance", type=click.Choice(sorted(STANCES)), help="Only claims with this stance.")
 @format_option("table", "json", "csv")
+@limit_option
 @handle_errors
-def claims(store: str, about: str | None, by: str | None, reported_by: str | None, stance: str | None, fmt: str) -> None:
+def claims(
+    store: str, about: str | None, by: str | None, reported_by: str | None, stance: str | None, fmt: str, limit: int | None
+) -> None:
     """Claims with source, relaying outlet, stance, hedge, figure, date and evidence."""
     from kg.questions import claims as list_claims
 
     with _open(store) as opened:
         found = list_claims(opened, about=about, by=by, reported_by=reported_by, stance=STANCES.get(stance or ""))
     columns = ["source", "reporter", "stance", "hedge", "figure", "date", "qualifier", "evidence"]
-    _print_rows(found, columns if fmt == "table" else list(found[0]) if found else columns, fmt)
+    _print_rows(found, columns if fmt == "table" else list(found[0]) if found else columns, fmt, limit=limit)
 
 
 @cli.command()
 @store_option
 @click.option("--about", metavar="NAME", help="Only events and claims involving this entity.")
 @format_option("table", "json", "csv")
+@limit_option
 @handle_errors
-def timeline(store: str, about: str | None, fmt: str) -> None:
+def timeline(store: str, about: str | None, fmt: str, limit: int | None) -> None:
     """Dated events and claims in time order (dates without a year are listed after, as month-day)."""
     from kg.questions import timeline as get_timeline
 
     with _open(store) as opened:
         found = get_timeline(opened, about=about)
-    _print_rows(found, ["when", "start", "end", "kind", "summary", "source", "evidence"], fmt)
+    _print_rows(found, ["when", "start", "end", "kind", "summary", "source", "evidence"], fmt, limit=limit)
 
 
 @cli.command()
 @store_option
 @click.option("--about", metavar="NAME", help="Only conflicts with a claim involving this entity.")
 @format_option("table", "json")
+@limit_option
 @handle_errors
-def conflicts(store: str, about: str | None, fmt: str) -> None:
+def conflicts(store: str, about: str | None, fmt: str, limit: int | None) -> None:
     """The same quantity or event reported differently by different sources, side by side."""
     from kg.questions import conflicts as find_conflicts
 
     with _open(store) as opened:
         found = find_conflicts(opened, about=about)
     if fmt == "json":
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+        _print_rows(found, [], fmt, limit=limit)
         return
     flat = [
         {"kind": c["kind"], "subject": c["subject"],
@@ -399,20 +417,21 @@ def conflicts(store: str, about: str | None, fmt: str) -> None:
          "B": f"{c['b']['figure'] or c['b']['stance']} — {c['b']['source']}" + (f" via {c['b']['reporter']}" if c["b"]["reporter"] else "")}
         for c in found
     ]  # fmt: skip
-    _print_rows(flat, ["kind", "subject", "A", "B"], "table")
+    _print_rows(flat, ["kind", "subject", "A", "B"], "table", limit=limit)
 
 
 @cli.command()
 @store_option
 @format_option("table", "json", "csv")
+@limit_option
 @handle_errors
-def sources(store: str, fmt: str) -> None:
+def sources(store: str, fmt: str, limit: int | None) -> None:
     """Who is cited, how often, with which stances, about what, and relayed by whom."""
     from kg.questions import sources as list_sources
 
     with _open(store) as opened:
         found = list_sources(opened)
-    _print_rows(found, ["source", "claims", "stances", "about", "relayedBy", "documents"], fmt)
+    _print_rows(found, ["source", "claims", "stances", "about", "relayedBy", "documents"], fmt, limit=limit)
 
 
 @cli.command()

@@ -110,6 +110,17 @@ def test_conflicts_about_one_entity(store):
     assert "no entity named" in run("conflicts", "--about", "Atlantis", "--store", store, code=2)
 
 
+@pytest.mark.parametrize("command", [["claims"], ["entities"], ["timeline"], ["sources"], ["conflicts"]])
+def test_a_limit_shows_the_first_rows_and_says_how_many_there_are(store, command):
+    every = as_json(*command, "--store", store)
+    assert len(every) > 2
+    assert as_json(*command, "--limit", "2", "--store", store) == every[:2]
+    result = CliRunner().invoke(cli, [*command, "--limit", "2", "--store", store])
+    assert result.exit_code == 0 and f"the first 2 of {len(every)} rows (--limit)" in result.stderr
+    assert len(as_json(*command, "--limit", str(len(every) + 5), "--store", store)) == len(every)
+    assert "--limit" in run(*command, "--limit", "0", "--store", store, code=2)
+
+
 def test_validate_conforms_and_evidence_matches_text(store):
     assert "conforms" in run("validate", "--store", store)
     text = SEED.read_text(encoding="utf-8")
