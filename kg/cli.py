@@ -331,33 +331,41 @@ def entities(store: str, type_: str | None, fmt: str, limit: int | None) -> None
     _print_rows(found, columns if fmt == "table" else [*columns, "entity"], fmt, limit=limit)
 
 
+#: The lists of an entity's profile, each a table: (title, key, columns).
+_PROFILE_TABLES = (
+    ("Relations out", "relations_out", ["predicate", "objectLabel", "evidence"]),
+    ("Relations in", "relations_in", ["subjectLabel", "predicate", "evidence"]),
+    ("Claims by it", "claims_by", ["stance", "hedge", "figure", "date", "reporter", "evidence"]),
+    ("Claims about it", "claims_about", ["source", "stance", "hedge", "figure", "date", "reporter", "evidence"]),
+)
+
+
 @cli.command()
 @click.argument("name")
 @store_option
 @format_option("table", "json")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Show the first N rows of each list only.")
 @handle_errors
-def entity(name: str, store: str, fmt: str) -> None:
+def entity(name: str, store: str, fmt: str, limit: int | None) -> None:
     """Profile of the entity called NAME (any of its names, any case or accents)."""
     from kg.questions import entity as profile
 
     with _open(store) as opened:
         card = profile(opened, name)
     if fmt == "json":
-        click.echo(json.dumps(card, ensure_ascii=False, indent=2, default=str))
+        cut = {key: card[key][:limit] for _, key, _ in _PROFILE_TABLES if limit is not None and len(card[key]) > limit}
+        click.echo(json.dumps({**card, **cut}, ensure_ascii=False, indent=2, default=str))
+        for key in cut:
+            click.echo(f"{key}: the first {limit} of {len(card[key])} rows (--limit)", err=True)
         return
     click.echo(f"{card.get('label')} ({card.get('type')})  {card.get('entity')}")
     click.echo(f"  aliases: {'; '.join(card.get('aliases') or []) or '-'}")
     click.echo(f"  mentions: {card.get('mentions')} in {card.get('documents')} documents")
     for merge in card["merged"]:
         click.echo(f"  merged {merge['surface']!r}: {merge['reason']}")
-    for title, key, columns in (
-        ("Relations out", "relations_out", ["predicate", "objectLabel", "evidence"]),
-        ("Relations in", "relations_in", ["subjectLabel", "predicate", "evidence"]),
-        ("Claims by it", "claims_by", ["stance", "hedge", "figure", "date", "reporter", "evidence"]),
-        ("Claims about it", "claims_about", ["source", "stance", "hedge", "figure", "date", "reporter", "evidence"]),
-    ):
+    for title, key, columns in _PROFILE_TABLES:
         if card[key]:
-            _print_rows(card[key], columns, "table", title=title)
+            _print_rows(card[key], columns, "table", title=title, limit=limit)
 
 
 @cli.command()

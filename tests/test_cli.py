@@ -121,6 +121,15 @@ def test_a_limit_shows_the_first_rows_and_says_how_many_there_are(store, command
     assert "--limit" in run(*command, "--limit", "0", "--store", store, code=2)
 
 
+def test_a_limit_cuts_each_list_of_an_entity_profile(store):
+    whole = as_json("entity", "HUR", "--store", store)
+    assert len(whole["claims_by"]) > 1
+    cut = as_json("entity", "HUR", "--limit", "1", "--store", store)
+    assert cut == {**whole, **{k: v[:1] for k, v in whole.items() if k in {"relations_out", "relations_in", "claims_by", "claims_about"}}}
+    result = CliRunner().invoke(cli, ["entity", "HUR", "--limit", "1", "--store", store])
+    assert result.exit_code == 0 and f"the first 1 of {len(whole['claims_by'])} rows (--limit)" in result.stderr
+
+
 def test_validate_conforms_and_evidence_matches_text(store):
     assert "conforms" in run("validate", "--store", store)
     text = SEED.read_text(encoding="utf-8")
