@@ -345,11 +345,12 @@ def conflicts(store: Store, *, about: str | None = None) -> list[Row]:
     source about the same actors (the denial names every actor the assertion names, or at
     least half of them). ``about``: only those with a side involving that entity (as
     :func:`claims` selects them: it counts, names or makes the claim)."""
-    every = _kept_rows(store, _conflicts, _kept_conflicts)
-    if about is None:
-        return every
-    wanted = _about(store, about)
-    return [c for c in every if c["a"]["claim"] in wanted or c["b"]["claim"] in wanted]
+    wanted = None if about is None else _about(store, about)
+
+    def involving(found: list[Row]) -> list[Row]:
+        return found if wanted is None else [c for c in found if c["a"]["claim"] in wanted or c["b"]["claim"] in wanted]
+
+    return _kept_rows(store, lambda s: involving(_conflicts(s)), lambda s: involving(_kept_conflicts(s, wanted)))
 
 
 def _conflicts(store: Store) -> list[Row]:
@@ -913,17 +914,22 @@ class _StancePairs:
         return (Quad(_keyed_node(by_denial, pair["d"]), NKG.answer, answer, by_denial),
                 Quad(_keyed_node(by_assertion, pair["a"]), NKG.answer, answer, by_assertion))  # fmt: skip
 
-    def remove(self, *, denials: list[str], assertions: list[str]) -> None:
-        """Remove every pair of ``denials`` and of ``assertions`` (record keys)."""
-        quads = []
+    def of(self, *, denials: list[str], assertions: list[str]) -> list[tuple[Literal, dict[str, Any]]]:
+        """Every pair of ``denials`` and of ``assertions`` (record keys), its literal and value
+        (a pair of one of each comes twice)."""
+        found: list[tuple[Literal, dict[str, Any]]] = []
         for graph, keys in zip(self.graphs, (denials, assertions)):
             for start in range(0, len(keys), _KEYS_PER_QUERY):
                 nodes = [_keyed_node(graph, k) for k in keys[start : start + _KEYS_PER_QUERY]]
-                found = query(self.store, f"SELECT ?answer WHERE {{ GRAPH {graph} {{ ?row {NKG.answer} ?answer }} }}",
+                rows_ = query(self.store, f"SELECT ?answer WHERE {{ GRAPH {graph} {{ ?row {NKG.answer} ?answer }} }}",
                               params={"row": nodes}).rows  # fmt: skip
-                for row, pair in zip(found, _parsed(found)):
-                    quads.extend(self._quads(row["answer"], pair))
-        self.store.remove_quads(quads)
+                found.extend(zip((row["answer"] for row in rows_), _parsed(rows_)))
+        return found
+
+    def remove(self, *, denials: list[str], assertions: list[str]) -> None:
+        """Remove every pair of ``denials`` and of ``assertions`` (record keys)."""
+        found = self.of(denials=denials, assertions=assertions)
+        self.store.remove_quads([quad for answer, pair in found for quad in self._quads(answer, pair)])
 
     def add(self, found: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]) -> None:
         """Keep the pairs ``found``: (denial key, assertion key) → their records. Written as
@@ -1058,9 +1064,18 @@ def _can_pair(topic: set[str], said: set[str]) -> bool:
     return bool(topic) and topic.issubset(said) and 2 * len(topic) >= len(said)
 
 
-def _kept_conflicts(store: Store) -> list[Row]:
+def _kept_conflicts(store: Store, wanted: set[object] | None = None) -> list[Row]:
+    """The kept conflicts; ``wanted``: of the stance pairs, only those with a claim of it, read
+    from the nodes of the stance records standing for those claims (the others are not read)."""
     figures = _figure_conflicts(sorted(_every_value(store, "figures"), key=_figure_order))
-    stances = sorted(_graph_literals(store, Minter().summary_rows_graph("stance-conflicts")), key=lambda pair: pair["order"])
+    if wanted is None:
+        stances = _graph_literals(store, Minter().summary_rows_graph("stance-conflicts"))
+    else:
+        records = [(k, r) for k, r in _graph_literals(store, Minter().summary_rows_graph("stances")) if r["claim"] in wanted]
+        found = _StancePairs(store).of(denials=[k for k, r in records if r["stance"] != Stance.ASSERTED.value],
+                                       assertions=[k for k, r in records if r["stance"] == Stance.ASSERTED.value])  # fmt: skip
+        stances = list({(pair["d"], pair["a"]): pair for _, pair in found}.values())
+    stances.sort(key=lambda pair: pair["order"])
     labels = _Keyed(store, "stance-labels").get({e for pair in stances for e in pair["named"]})
     shown = {c for pair in stances for c in (pair["denial"], pair["assertion"])}
     sides = _first_rows(_claim_rows(store, sorted(shown))) if shown else {}

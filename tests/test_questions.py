@@ -216,6 +216,7 @@ def _everything(store, *, by: str | None = "Zelensky"):
     found["claims"] = questions.claims(store)
     if by is not None:
         found[f"claims by {by}"] = questions.claims(store, by=by)
+        found[f"conflicts about {by}"] = questions.conflicts(store, about=by)  # kept: read by its stance records
     return found
 
 
