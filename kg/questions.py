@@ -408,14 +408,16 @@ def _figure_pairs(group: list[Row]) -> list[Row]:
 
 
 def _pair(kind: str, subject: str, a: Row, b: Row) -> Row:
-    def side(row: Row) -> Row:
-        return {
-            "figure": row.get("figure"), "measure": row.get("measure"), "hedge": row.get("hedge"),
-            "stance": row.get("stance"), "source": row.get("source"), "reporter": row.get("reporter"),
-            "date": row.get("date") or row.get("published"), "evidence": row.get("evidence"), "claim": row.get("claim"),
-        }  # fmt: skip
+    return {"kind": kind, "subject": subject, "a": _side(a), "b": _side(b)}
 
-    return {"kind": kind, "subject": subject, "a": side(a), "b": side(b)}
+
+def _side(row: Row) -> Row:
+    """What a conflict shows of one of its claims (its first listing row, or its figure's)."""
+    return {
+        "figure": row.get("figure"), "measure": row.get("measure"), "hedge": row.get("hedge"),
+        "stance": row.get("stance"), "source": row.get("source"), "reporter": row.get("reporter"),
+        "date": row.get("date") or row.get("published"), "evidence": row.get("evidence"), "claim": row.get("claim"),
+    }  # fmt: skip
 
 
 _NEGATIVE = (Stance.DENIED.value, Stance.NEITHER_CONFIRMED_NOR_DENIED.value)
@@ -1078,9 +1080,11 @@ def _kept_conflicts(store: Store, wanted: set[object] | None = None) -> list[Row
     stances.sort(key=lambda pair: pair["order"])
     labels = _Keyed(store, "stance-labels").get({e for pair in stances for e in pair["named"]})
     shown = {c for pair in stances for c in (pair["denial"], pair["assertion"])}
-    sides = _first_rows(_claim_rows(store, sorted(shown))) if shown else {}
+    # each claim's side and each set of actors' subject made once: a claim takes part in many pairs
+    sides = {c: _side(row) for c, row in _first_rows(_claim_rows(store, sorted(shown))).items()} if shown else {}
+    subjects = {named: ", ".join(sorted(labels[e] for e in named)) for named in {tuple(pair["named"]) for pair in stances}}
     return [*figures,
-            *(_pair("stance", ", ".join(sorted(labels[e] for e in pair["named"])), sides[pair["denial"]], sides[pair["assertion"]])
+            *({"kind": "stance", "subject": subjects[tuple(pair["named"])], "a": sides[pair["denial"]], "b": sides[pair["assertion"]]}
               for pair in stances)]  # fmt: skip
 
 
