@@ -69,8 +69,14 @@ def format_option(*choices: str, default: str = "table") -> Callable[[Callable[.
     )
 
 
-#: Presentation only: the question's answer is whole, the output its first rows.
-limit_option = click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Show the first N rows only.")
+def limit_option(help: str = "Show the first N rows only.") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Presentation only: the question's answer is whole, the output its first rows."""
+    return click.option("--limit", type=click.IntRange(min=1), metavar="N", help=help)
+
+
+def _rows_shown(total: int, shown: int) -> str:
+    """``3 rows``, or ``the first 2 of 3 rows (--limit)``."""
+    return _counted(total, "row") if shown == total else f"the first {shown} of {_counted(total, 'row')} (--limit)"
 
 
 def _cell(value: object) -> str:
@@ -87,9 +93,6 @@ def _print_rows(
     ``limit``, the first rows only. How many rows there are goes to stderr: after a table
     always, after the other formats when some were left out."""
     shown = rows if limit is None else rows[:limit]
-    counted = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
-    if len(shown) < len(rows):
-        counted = f"the first {len(shown)} of {counted} (--limit)"
     if fmt == "json":
         click.echo(json.dumps(list(shown), ensure_ascii=False, indent=2, default=str))
     elif fmt in ("csv", "tsv"):
@@ -113,7 +116,7 @@ def _print_rows(
             table.add_row(*(_cell(row.get(c)) for c in columns))
         Console(soft_wrap=False).print(table)
     if fmt == "table" or len(shown) < len(rows):
-        click.echo(counted, err=True)
+        click.echo(_rows_shown(len(rows), len(shown)), err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -319,7 +322,7 @@ STANCES = {"asserted": "Asserted", "denied": "Denied", "declined": "DeclinedToCo
 @store_option
 @click.option("--type", "type_", metavar="T", help="Only entities of this class (Person, Country, Group, NewsOutlet…).")
 @format_option("table", "json", "csv")
-@limit_option
+@limit_option()
 @handle_errors
 def entities(store: str, type_: str | None, fmt: str, limit: int | None) -> None:
     """Actors and places with type, aliases and how often they are mentioned."""
@@ -344,7 +347,7 @@ _PROFILE_TABLES = (
 @click.argument("name")
 @store_option
 @format_option("table", "json")
-@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Show the first N rows of each list only.")
+@limit_option("Show the first N rows of each list only.")
 @handle_errors
 def entity(name: str, store: str, fmt: str, limit: int | None) -> None:
     """Profile of the entity called NAME (any of its names, any case or accents)."""
@@ -356,7 +359,7 @@ def entity(name: str, store: str, fmt: str, limit: int | None) -> None:
         cut = {key: card[key][:limit] for _, key, _ in _PROFILE_TABLES if limit is not None and len(card[key]) > limit}
         click.echo(json.dumps({**card, **cut}, ensure_ascii=False, indent=2, default=str))
         for key in cut:
-            click.echo(f"{key}: the first {limit} of {len(card[key])} rows (--limit)", err=True)
+            click.echo(f"{key}: {_rows_shown(len(card[key]), len(cut[key]))}", err=True)
         return
     click.echo(f"{card.get('label')} ({card.get('type')})  {card.get('entity')}")
     click.echo(f"  aliases: {'; '.join(card.get('aliases') or []) or '-'}")
@@ -375,7 +378,7 @@ def entity(name: str, store: str, fmt: str, limit: int | None) -> None:
 @click.option("--reported-by", metavar="NAME", help="Only claims relayed by this outlet.")
 @click.option("--stance", type=click.Choice(sorted(STANCES)), help="Only claims with this stance.")
 @format_option("table", "json", "csv")
-@limit_option
+@limit_option()
 @handle_errors
 def claims(
     store: str, about: str | None, by: str | None, reported_by: str | None, stance: str | None, fmt: str, limit: int | None
@@ -393,7 +396,7 @@ def claims(
 @store_option
 @click.option("--about", metavar="NAME", help="Only events and claims involving this entity.")
 @format_option("table", "json", "csv")
-@limit_option
+@limit_option()
 @handle_errors
 def timeline(store: str, about: str | None, fmt: str, limit: int | None) -> None:
     """Dated events and claims in time order (dates without a year are listed after, as month-day)."""
@@ -408,7 +411,7 @@ def timeline(store: str, about: str | None, fmt: str, limit: int | None) -> None
 @store_option
 @click.option("--about", metavar="NAME", help="Only conflicts with a claim involving this entity.")
 @format_option("table", "json")
-@limit_option
+@limit_option()
 @handle_errors
 def conflicts(store: str, about: str | None, fmt: str, limit: int | None) -> None:
     """The same quantity or event reported differently by different sources, side by side."""
@@ -431,7 +434,7 @@ def conflicts(store: str, about: str | None, fmt: str, limit: int | None) -> Non
 @cli.command()
 @store_option
 @format_option("table", "json", "csv")
-@limit_option
+@limit_option()
 @handle_errors
 def sources(store: str, fmt: str, limit: int | None) -> None:
     """Who is cited, how often, with which stances, about what, and relayed by whom."""

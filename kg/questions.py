@@ -347,10 +347,15 @@ def conflicts(store: Store, *, about: str | None = None) -> list[Row]:
     :func:`claims` selects them: it counts, names or makes the claim)."""
     wanted = None if about is None else _about(store, about)
 
-    def involving(found: list[Row]) -> list[Row]:
-        return found if wanted is None else [c for c in found if c["a"]["claim"] in wanted or c["b"]["claim"] in wanted]
+    def live(s: Store) -> list[Row]:
+        found = _conflicts(s)
+        return found if wanted is None else [c for c in found if _involves(c, wanted)]
 
-    return _kept_rows(store, lambda s: involving(_conflicts(s)), lambda s: involving(_kept_conflicts(s, wanted)))
+    return _kept_rows(store, live, lambda s: _kept_conflicts(s, wanted))
+
+
+def _involves(conflict: Row, wanted: set[object]) -> bool:
+    return conflict["a"]["claim"] in wanted or conflict["b"]["claim"] in wanted
 
 
 def _conflicts(store: Store) -> list[Row]:
@@ -408,7 +413,12 @@ def _figure_pairs(group: list[Row]) -> list[Row]:
 
 
 def _pair(kind: str, subject: str, a: Row, b: Row) -> Row:
-    return {"kind": kind, "subject": subject, "a": _side(a), "b": _side(b)}
+    return _conflict(kind, subject, _side(a), _side(b))
+
+
+def _conflict(kind: str, subject: str, a: Row, b: Row) -> Row:
+    """A conflict of two sides (:func:`_side`)."""
+    return {"kind": kind, "subject": subject, "a": a, "b": b}
 
 
 def _side(row: Row) -> Row:
@@ -942,7 +952,7 @@ class _StancePairs:
 
         def node(graph: str, key: str) -> str:
             if key not in hashes:
-                hashes[key] = hashlib.sha1(key.encode()).hexdigest()
+                hashes[key] = _key_hash(key)
             return f"{graph}/{hashes[key]}"  # as _keyed_node names it
 
         def lines() -> Iterator[str]:
@@ -969,7 +979,11 @@ def _json_nquad(node: str, value: str, graph: str) -> str:
 
 def _keyed_node(graph: NamedNode, key: str) -> NamedNode:
     """The node of ``key`` in one of the summary's graphs of rows."""
-    return NamedNode(f"{graph.value}/{hashlib.sha1(key.encode()).hexdigest()}")
+    return NamedNode(f"{graph.value}/{_key_hash(key)}")
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha1(key.encode()).hexdigest()
 
 
 #: Groups of index nodes joined by one query of the stance index.
@@ -1067,9 +1081,11 @@ def _can_pair(topic: set[str], said: set[str]) -> bool:
 
 
 def _kept_conflicts(store: Store, wanted: set[object] | None = None) -> list[Row]:
-    """The kept conflicts; ``wanted``: of the stance pairs, only those with a claim of it, read
-    from the nodes of the stance records standing for those claims (the others are not read)."""
+    """The kept conflicts; ``wanted``: only those with a claim of it, the stance pairs read from
+    the nodes of the stance records standing for those claims (the others are not read)."""
     figures = _figure_conflicts(sorted(_every_value(store, "figures"), key=_figure_order))
+    if wanted is not None:
+        figures = [c for c in figures if _involves(c, wanted)]
     if wanted is None:
         stances = _graph_literals(store, Minter().summary_rows_graph("stance-conflicts"))
     else:
@@ -1084,8 +1100,7 @@ def _kept_conflicts(store: Store, wanted: set[object] | None = None) -> list[Row
     sides = {c: _side(row) for c, row in _first_rows(_claim_rows(store, sorted(shown))).items()} if shown else {}
     subjects = {named: ", ".join(sorted(labels[e] for e in named)) for named in {tuple(pair["named"]) for pair in stances}}
     return [*figures,
-            *({"kind": "stance", "subject": subjects[tuple(pair["named"])], "a": sides[pair["denial"]], "b": sides[pair["assertion"]]}
-              for pair in stances)]  # fmt: skip
+            *(_conflict("stance", subjects[tuple(pair["named"])], sides[pair["denial"]], sides[pair["assertion"]]) for pair in stances)]  # fmt: skip
 
 
 def _merged(*parts: Parts) -> Parts:
