@@ -302,14 +302,15 @@ class _SummaryParts:
     ``parts()`` gives them merged (:func:`kg.questions.merge_parts`), or ``None`` when any
     could not be computed (the summary is then computed anew from the store); ``rows()``
     what they add to the summary's graphs of rows (their claims' and timeline's rows, their
-    members), which waits in a temporary file instead of memory."""
+    members), which waits in a temporary file instead of memory: a file with no name, which
+    the helper inherits open, so a build killed outright leaves none behind."""
 
     def __init__(self, *, niceness: int | None = None) -> None:
         self._niceness = niceness  # the helper's nice value (None: the build's)
         self._first: list[tuple[NamedNode, bytes]] | None = None
         self._helper: subprocess.Popen[bytes] | None = None
         try:
-            self._rows = tempfile.NamedTemporaryFile(prefix="kg-summary-rows-", suffix=".nq")  # noqa: SIM115 - closed by close()
+            self._rows = tempfile.TemporaryFile(prefix="kg-summary-rows-", suffix=".nq")  # noqa: SIM115 - closed by close()
         except OSError as exc:
             raise ConfigError(
                 f"cannot make a temporary file in {tempfile.gettempdir()} for the build's summary rows: "
@@ -326,7 +327,7 @@ class _SummaryParts:
             return
         try:
             if self._helper is None:
-                self._helper = _start_helper(niceness=self._niceness, rows=self._rows.name)
+                self._helper = _start_helper(niceness=self._niceness, rows=self._rows.fileno())
                 self._send(self._first)  # type: ignore[arg-type]
                 self._first = None
             self._send(documents)
@@ -362,7 +363,11 @@ class _SummaryParts:
 
     def rows(self) -> Iterator[bytes]:
         self._rows.flush()  # written by this process when there was no helper
-        with open(self._rows.name, "rb") as rows:  # the helper wrote the file under this name
+        fd = self._rows.fileno()
+        # the helper's writes moved the offset it shares with this process: rewound on the
+        # descriptor itself, which the buffered file would skip, believing it is still at 0
+        os.lseek(fd, 0, os.SEEK_SET)
+        with open(fd, "rb", closefd=False) as rows:
             yield from row_chunks(rows)
 
     def close(self) -> None:
@@ -372,7 +377,9 @@ class _SummaryParts:
         self._rows.close()
 
 
-def _start_helper(*, niceness: int | None = None, rows: str) -> subprocess.Popen[bytes]:
+def _start_helper(*, niceness: int | None = None, rows: int) -> subprocess.Popen[bytes]:
+    """The helper of :class:`_SummaryParts`, writing its rows to the open file ``rows`` (a
+    descriptor it inherits)."""
     import kg
 
     # the kg the caller imported: its folder goes first on the helper's path unless already on it
@@ -381,12 +388,13 @@ def _start_helper(*, niceness: int | None = None, rows: str) -> subprocess.Popen
         f"import sys; h = {here!r}; h in sys.path or sys.path.insert(0, h); import kg.build; "
         f"kg.build._serve_summary_parts(niceness={niceness!r}, rows={rows!r})"
     )
-    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, pass_fds=(rows,))  # fmt: skip
 
 
-def _serve_summary_parts(*, niceness: int | None = None, rows: str) -> None:
+def _serve_summary_parts(*, niceness: int | None = None, rows: int) -> None:
     """The helper of :class:`_SummaryParts`: the parts of each batch read from standard input
-    and merged as they come, their rows written to the file ``rows``; when the input
+    and merged as they come, their rows written to the open file ``rows``; when the input
     ends, how many batches it merged and the merged parts written to standard output."""
     _lower_priority(niceness, thread=False)
     batches = 0
@@ -403,7 +411,7 @@ def _serve_summary_parts(*, niceness: int | None = None, rows: str) -> None:
 
     answer: tuple[int, Parts] | str
     try:
-        with open(rows, "wb") as out:
+        with open(rows, "wb") as out:  # not truncated: a descriptor, not a path
             merged = merge_parts(map(summary_parts, documents()), rows=out)
         answer = (batches, merged)
     except Exception as exc:  # noqa: BLE001 - not a tuple: the build computes the summary anew

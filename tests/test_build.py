@@ -195,7 +195,8 @@ def test_the_summary_helper_lowers_itself_when_started_at_full_priority(tmp_path
 
     base = _nice_of(os.getpid())
     lowered = min(19, base + kg.build.BACKGROUND_NICENESS)
-    helper = kg.build._start_helper(niceness=lowered, rows=str(tmp_path / "rows.nq"))
+    rows = open(tmp_path / "rows.nq", "wb")  # noqa: SIM115 - closed below
+    helper = kg.build._start_helper(niceness=lowered, rows=rows.fileno())
     try:
         deadline = time.monotonic() + 30
         while _nice_of(helper.pid) != lowered and time.monotonic() < deadline and helper.poll() is None:
@@ -204,6 +205,7 @@ def test_the_summary_helper_lowers_itself_when_started_at_full_priority(tmp_path
     finally:
         helper.stdin.close()  # no batches: it answers empty parts and ends
         assert helper.stdout.read() and helper.wait(timeout=30) == 0
+        rows.close()
     assert _nice_of(os.getpid()) == base
 
 
@@ -402,17 +404,20 @@ def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path
     folder = articles(tmp_path / "in", 80)
     clean = tmp_path / "clean"
     build([folder], store=clean)
-    store, wrote = tmp_path / "killed", tmp_path / "wrote"
+    store, wrote, scratch = tmp_path / "killed", tmp_path / "wrote", tmp_path / "tmp"
+    scratch.mkdir()
     # Killed once its first batch is written, whatever the machine's load (a fixed delay killed
     # it before its first write on a busy machine).
     proc = subprocess.Popen([sys.executable, "-c", _noting_build(wrote), "build", str(folder), "--store", str(store)],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=tmp_path)  # fmt: skip
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=tmp_path,
+                            env={**os.environ, "TMPDIR": str(scratch)})  # fmt: skip
     deadline = time.monotonic() + 300
     while not wrote.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(0.5)  # somewhere in the next batch: the documents after the first batch take seconds
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert list(scratch.iterdir()) == [], "the killed build left temporary files behind"
     partial = graph_sizes(store)
     complete = graph_sizes(clean)
     written = [g for g in partial if g in complete]

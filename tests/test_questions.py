@@ -376,15 +376,17 @@ def test_a_build_whose_claim_rows_file_cannot_be_written_computes_the_summary_an
     import errno
     import tempfile
 
-    made = tempfile.NamedTemporaryFile
+    made = tempfile.TemporaryFile
 
     class Full:
         def __init__(self, **kwargs):
             self._file = made(**kwargs)
-            self.name = self._file.name
 
         def write(self, data):
             raise OSError(errno.ENOSPC, "No space left on device")
+
+        def fileno(self):
+            return self._file.fileno()
 
         def flush(self):
             self._file.flush()
@@ -392,7 +394,7 @@ def test_a_build_whose_claim_rows_file_cannot_be_written_computes_the_summary_an
         def close(self):
             self._file.close()
 
-    monkeypatch.setattr("kg.build.tempfile.NamedTemporaryFile", Full)
+    monkeypatch.setattr("kg.build.tempfile.TemporaryFile", Full)
     _assert_built_with_a_summary_computed_anew(tmp_path, monkeypatch)
 
 
