@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import BinaryIO
 
 from kg.errors import InputError
 from kg.model import Document
@@ -46,6 +47,10 @@ JSONL_SUFFIXES = frozenset({".jsonl"})
 METADATA_KEYS = ("title", "url", "published", "publisher")
 #: Longest article accepted, in characters (spaCy's default ``max_length`` is 1,000,000).
 MAX_CHARS = 1_000_000
+#: Largest file (or JSON line) read, in bytes: room for an article of ``MAX_CHARS`` characters
+#: and the markup of its page. A larger one (a log, a dump) is refused before it is read, not
+#: read whole into memory first.
+MAX_BYTES = 32 * 2**20
 
 _STAMPED_NAME = re.compile(r"^(\d{4})(\d{2})(\d{2})T\d{6}Z?_")
 
@@ -152,7 +157,9 @@ def _read_text(path: Path) -> str:
         # a FIFO or device would block or never end
         raise InputError(path, "not a regular file (a folder, pipe or device)")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = b"" if size > MAX_BYTES else handle.read(MAX_BYTES + 1)  # it may have grown
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
@@ -161,6 +168,8 @@ def _read_text(path: Path) -> str:
         raise InputError(path, "permission denied: cannot read the file") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if max(size, len(data)) > MAX_BYTES:
+        raise InputError(path, f"too large: {max(size, len(data)):,} bytes (limit {MAX_BYTES:,}); split the article")
     if not data.strip():
         raise InputError(path, "empty file: no text to read")
     if b"\x00" in data[:8192]:
@@ -255,8 +264,11 @@ def read_jsonl(path: Path) -> Iterator[Document | InputError]:
         yield InputError(path, f"cannot read: {exc.strerror or exc}")
         return
     with handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in enumerate(_lines(handle), start=1):
             where = f"{path}:{number}"
+            if raw is None:
+                yield InputError(where, f"line too long: over {MAX_BYTES:,} bytes (limit {MAX_BYTES:,}); split the article")
+                continue
             if not raw.strip():
                 continue
             try:
@@ -271,6 +283,18 @@ def read_jsonl(path: Path) -> Iterator[Document | InputError]:
                 yield InputError(where, "not valid UTF-8")
             except json.JSONDecodeError as exc:
                 yield InputError(where, f"not valid JSON: {exc.msg} at column {exc.colno}")
+
+
+def _lines(handle: BinaryIO) -> Iterator[bytes | None]:
+    """The lines of ``handle``, ``None`` for one longer than ``MAX_BYTES``: skipped a piece at
+    a time, never held whole."""
+    while raw := handle.readline(MAX_BYTES + 1):
+        if len(raw) <= MAX_BYTES or raw.endswith(b"\n"):
+            yield raw
+            continue
+        while raw and not raw.endswith(b"\n"):
+            raw = handle.readline(MAX_BYTES)
+        yield None
 
 
 def _walk(folder: Path, seen: set[str]) -> Iterator[Path | InputError]:

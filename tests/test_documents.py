@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tracemalloc
 from datetime import date
 
 import pytest
@@ -94,6 +95,40 @@ def test_too_long_article_is_refused_with_its_size(tmp_path):
     big.write_text("word " * 300_000, encoding="utf-8")
     (item,) = iter_documents([big])
     assert isinstance(item, InputError) and "too long: 1,500,000 characters" in item.problem
+
+
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path):
+    """A 4 GiB file (a log or dump in the folder: sparse here) is refused by its size; had it
+    been read first, the build would have held it all in memory."""
+    import kg.documents
+
+    huge = tmp_path / "dump.txt"
+    with huge.open("wb") as f:
+        f.write(b"Russia said so. ")
+        f.truncate(4 * 2**30)
+    just_over = tmp_path / "over.txt"
+    just_over.write_bytes(b"x" * (kg.documents.MAX_BYTES + 1))
+    tracemalloc.start()
+    try:
+        big, over = iter_documents([huge, just_over])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert isinstance(big, InputError) and big.problem.startswith("too large: 4,294,967,296 bytes (limit 33,554,432)")
+    assert isinstance(over, InputError) and over.problem.startswith("too large: 33,554,433 bytes")
+    assert peak < 2**20, "the files were read"
+
+
+def test_a_jsonl_line_longer_than_the_limit_is_named_and_the_next_lines_are_read(tmp_path, monkeypatch):
+    import kg.documents
+
+    monkeypatch.setattr(kg.documents, "MAX_BYTES", 1000)
+    lines = tmp_path / "feed.jsonl"
+    good = json.dumps({"text": "HUR said so."})
+    lines.write_text("\n".join([good, json.dumps({"text": "word " * 2000}), good.ljust(1000), json.dumps({"text": "Kyiv said so."})]) + "\n", encoding="utf-8")
+    items = list(iter_documents([lines]))
+    assert [getattr(i, "text", None) for i in items] == ["HUR said so.", None, "HUR said so.", "Kyiv said so."]
+    assert items[1].path == f"{lines}:2" and items[1].problem.startswith("line too long: over 1,000 bytes")
 
 
 def test_bad_metadata_is_named():
