@@ -60,7 +60,10 @@ store_option = click.option(
 def _open(location: str):
     from kg.store import open_store
 
-    return open_store(location)
+    opened = open_store(location, writable=False)
+    if opened.read_only is not None:  # the answers are what is stored: say why it cannot change
+        click.echo(f"kg: {location}: opened read-only ({opened.read_only.lower()})", err=True)
+    return opened
 
 
 def format_option(*choices: str, default: str = "table") -> Callable[[Callable[..., Any]], Callable[..., Any]]:

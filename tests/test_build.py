@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEED
+from conftest import SEED, fill
 from kg.build import BATCH_DOCUMENTS, build
 from kg.errors import ExtractionError
 from kg.documents import iter_documents
@@ -40,7 +40,7 @@ def articles(folder: Path, n: int) -> Path:
 
 def graph_sizes(store_path: Path) -> Counter:
     """Quads per document graph (the shared and ontology graphs are not a document's)."""
-    with open_store(store_path) as store:
+    with open_store(store_path, writable=False) as store:
         return Counter(q.graph_name.value for q in store.quads() if "/document/" in q.graph_name.value)
 
 
@@ -428,6 +428,37 @@ def test_sigkill_mid_build_leaves_whole_documents_and_a_rerun_completes(tmp_path
     assert rerun.built + rerun.skipped == 80 and rerun.failures == []
     assert set(graph_sizes(store)) == set(complete)
     assert {g: n for g, n in graph_sizes(store).items()} == dict(complete)
+
+
+def test_a_build_that_fills_the_disk_stops_with_a_message_and_loses_nothing(small_disk, tmp_path, extractor):
+    """On a full disk the build stops naming the store and the error; what was stored stays
+    and still answers (read-only: RocksDB cannot even open it to write), a build waits for
+    that reader, and once there is room a re-run ends equal to a clean build."""
+    disk, _ = small_disk
+    folder, store = articles(tmp_path / "in", 12), disk / "s"
+    build([SEED], store=store)
+    before = graph_sizes(store)
+    listed = CliRunner().invoke(cli, ["entities", "--store", str(store), "--format", "json"]).stdout
+    filler = fill(disk, leave=256 * 1024)  # less than the twelve articles' table files
+    result = CliRunner().invoke(cli, ["build", str(folder), "--store", str(store)])
+    assert result.exit_code == 2, result.output
+    assert f"kg: {store}: write failed: " in result.stderr and "No space left on device" in result.stderr
+    assert "Traceback" not in result.output
+    fill(disk, leave=0)  # now not a byte left
+    assert graph_sizes(store) == before
+    shown = CliRunner().invoke(cli, ["entities", "--store", str(store), "--format", "json"])
+    assert shown.exit_code == 0 and "opened read-only (no space left on device)" in shown.stderr
+    assert json.loads(shown.stdout) == json.loads(listed) and "HUR" in listed
+    with open_store(store, writable=False):  # a build in another process is kept out meanwhile
+        held = subprocess.run([sys.executable, "-c", f"from kg.store import open_store; open_store({str(store)!r})"],
+                              capture_output=True, text=True)  # fmt: skip
+    assert "StoreBusyError" in held.stderr and "busy" in held.stderr
+    filler.unlink()
+    rerun = build([SEED, folder], store=store)
+    assert rerun.built == 12 and rerun.skipped == 1 and rerun.failures == []
+    clean = tmp_path / "clean"
+    build([SEED, folder], store=clean)
+    assert graph_sizes(store) == graph_sizes(clean)
 
 
 def _worker_pids(pid: int) -> list[int]:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
+from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, Quad
+
+from conftest import WITHOUT_DAC, can_drop_dac
+from kg.cli import cli
 
 from kg.errors import StoreBusyError, StoreError
 from kg.mapping import document_quads, new_run
@@ -149,6 +156,63 @@ def test_store_held_by_another_process_is_busy_not_corrupted(tmp_path):
         holder.wait()
     with open_store(path) as store:
         assert store.has_document(doc_id)
+
+
+def test_a_store_on_a_read_only_file_system_answers_read_only_and_refuses_writes(small_disk):
+    disk, remount = small_disk
+    path = disk / "s"
+    doc_id, quads = _doc_quads()
+    with EmbeddedStore(path) as store:
+        store.write_graph(document_graph(doc_id), quads)
+    stats = json.loads(CliRunner().invoke(cli, ["stats", "--store", str(path), "--format", "json"]).stdout)
+    remount("ro")
+    with pytest.raises(StoreError, match="cannot open the store: .*Read-only file system"):
+        open_store(path)  # to write: refused, saying why
+    with open_store(path, writable=False) as store:
+        assert store.read_only == os.strerror(errno.EROFS) and store.has_document(doc_id)
+        with pytest.raises(StoreError, match=r"opened read-only \(read-only file system\): it cannot be written"):
+            store.write_graph(document_graph("0" * 64), quads)
+        with pytest.raises(StoreError, match="opened read-only"):
+            store.drop_graph(document_graph(doc_id))
+    result = CliRunner().invoke(cli, ["stats", "--store", str(path), "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == stats
+    assert result.stderr == f"kg: {path}: opened read-only (read-only file system)\n"
+    remount("rw")
+    with open_store(path) as store:
+        assert store.read_only is None and store.has_document(doc_id)
+
+
+@pytest.mark.skipif(not can_drop_dac(), reason="reads the store as a user who cannot write it: needs root and setpriv")
+def test_a_store_the_user_cannot_write_is_read_read_only_and_keeps_builds_out_meanwhile(tmp_path):
+    """A store shared read-only (built by another account): queries answer, holding a shared
+    lock that a build in another process waits for, as it waits for any process holding it."""
+    path = tmp_path / "s"
+    doc_id, quads = _doc_quads()
+    with EmbeddedStore(path) as store:
+        store.write_graph(document_graph(doc_id), quads)
+    os.chmod(path, 0o555)
+    for name in os.listdir(path):
+        os.chmod(path / name, 0o444)
+    reader = subprocess.Popen([*WITHOUT_DAC, sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from kg.store import open_store
+        s = open_store({str(path)!r}, writable=False)
+        print(s.read_only, s.has_document({doc_id!r}), flush=True); time.sleep(30)
+    """)], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert reader.stdout.readline().strip() == f"{os.strerror(errno.EACCES)} True"
+        with pytest.raises(StoreBusyError, match="busy"):
+            open_store(path)  # root may write it, but not beside the reader
+    finally:
+        reader.kill()
+        reader.wait()
+    shown = subprocess.run([*WITHOUT_DAC, sys.executable, "-c", "from kg.cli import cli; cli()", "stats", "--store", str(path), "--format", "json"],
+                           capture_output=True, text=True)  # fmt: skip
+    assert shown.returncode == 0 and json.loads(shown.stdout)["documents"] == 1
+    assert shown.stderr == f"kg: {path}: opened read-only (permission denied)\n"
+    os.chmod(path, 0o755)
+    with open_store(path) as store:
+        assert store.read_only is None and store.has_document(doc_id)
 
 
 def test_long_writes_are_flushed_to_disk_as_they_go(tmp_path, monkeypatch):

@@ -18,12 +18,14 @@ from kg.store.embedded import EmbeddedStore
 __all__ = ["EmbeddedStore", "Results", "ResultKind", "Store", "Term", "document_graph", "ontology_triples", "open_store"]
 
 
-def open_store(location: str | Path, *, create: bool = False, wait: float = 0.0) -> Store:
+def open_store(location: str | Path, *, create: bool = False, wait: float = 0.0, writable: bool = True) -> Store:
     """Open a store by location; ``create`` allows a new embedded store to be made, ``wait``
-    is how long to wait for an embedded store another process holds."""
+    is how long to wait for an embedded store another process holds; ``writable=False``, to
+    be read only: an embedded store that cannot be opened to write (a full disk, a read-only
+    file system) is opened read-only (:class:`EmbeddedStore`)."""
     text = str(location)
     if text.startswith(("http://", "https://")):
         from kg.store.remote import RemoteStore
 
         return RemoteStore(text)
-    return EmbeddedStore(text, create=create, wait=wait)
+    return EmbeddedStore(text, create=create, wait=wait, writable=writable)

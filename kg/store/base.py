@@ -42,6 +42,9 @@ class Store:
     #: evaluates them without holding the GIL, in memory holding it; the remote one shares one
     #: urllib opener and its auth state).
     concurrent_queries: bool = False
+    #: Why the store was opened read-only (a full disk, a read-only file system): ``None`` when
+    #: it can be written.
+    read_only: str | None = None
 
     def has_document(self, doc_id: str) -> bool:
         """Whether a document with this content hash is stored."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import io
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -26,18 +29,29 @@ BULK_QUADS = 500_000
 #: whatever its size, where a transaction of 50 quads took 0.8 ms and of 500 quads 8 ms (5,000:
 #: 120 ms against 75). The summary's rows are many small writes.
 SMALL_QUADS = 2_000
+#: Why RocksDB could not open a store to write (its messages carry strerror's text, no errno):
+#: a store that only answers questions is then opened read-only instead.
+_UNWRITABLE = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EROFS, errno.EACCES))
 
 
 class EmbeddedStore(Store):
     """pyoxigraph on disk. Only one process may hold it at a time; a second waits up to
-    ``wait`` seconds for it, then gets ``StoreBusyError`` (never a corrupted store)."""
+    ``wait`` seconds for it, then gets ``StoreBusyError`` (never a corrupted store).
+
+    ``writable=False``: a store opened to be read only. When RocksDB cannot open it to write
+    (its disk is full, its file system read-only, its folder not the user's to write), it is
+    opened read-only instead, holding a shared lock on its ``LOCK`` file, which RocksDB locks
+    for writing: a build then waits or says the store is busy, as it does for any store held,
+    and no build writes beside the reader (pyoxigraph leaves that undefined). Its
+    ``read_only`` says so; a write then raises ``StoreError``."""
 
     concurrent_queries = True
 
-    def __init__(self, location: str | Path, *, create: bool = True, wait: float = 0.0) -> None:
+    def __init__(self, location: str | Path, *, create: bool = True, wait: float = 0.0, writable: bool = True) -> None:
         self.location = str(location)
         self._dirty = False  # flush on close only after writes: queries stay cheap
         self._unflushed = 0  # quads written since the last flush
+        self._lock: int | None = None  # the shared lock's descriptor, when opened read-only
         if self.location == ":memory:":
             self._store: OxStore | None = OxStore()
             self.concurrent_queries = False  # in memory, pyoxigraph evaluates holding the GIL
@@ -57,13 +71,39 @@ class EmbeddedStore(Store):
                 self._store = OxStore(str(path))
                 return
             except OSError as exc:
+                why = next((why for why in _UNWRITABLE if why in str(exc)), None)
+                if not writable and why is not None and (path / "LOCK").is_file():
+                    self._open_read_only(path, why, deadline)
+                    return
                 if "lock" not in str(exc).lower():
                     raise StoreError(f"{path}: cannot open the store: {exc}") from exc
                 if time.monotonic() >= deadline:
-                    raise StoreBusyError(
-                        f"{path}: the store is busy: another kg process (such as a build) holds it; try again when it ends"
-                    ) from exc
+                    raise _busy(path) from exc
                 time.sleep(0.1)
+
+    def _open_read_only(self, path: Path, why: str, deadline: float) -> None:
+        """Opened read-only, under a shared lock on RocksDB's ``LOCK`` file (see the class)."""
+        try:
+            self._lock = os.open(path / "LOCK", os.O_RDONLY)
+            while not _shared_lock(self._lock):
+                if time.monotonic() >= deadline:
+                    raise _busy(path)
+                time.sleep(0.1)
+            self._store = OxStore.read_only(str(path))
+        except OSError as exc:
+            self.close()
+            raise StoreError(f"{path}: cannot open the store: {exc.strerror or exc}") from exc
+        except BaseException:
+            self.close()
+            raise
+        self.read_only = why
+
+    @property
+    def _writer(self) -> OxStore:
+        """The store, to write: refused when opened read-only (pyoxigraph raises a bare RuntimeError)."""
+        if self.read_only is not None:
+            raise StoreError(f"{self.location}: opened read-only ({self.read_only.lower()}): it cannot be written")
+        return self.ox
 
     @property
     def ox(self) -> OxStore:
@@ -86,9 +126,9 @@ class EmbeddedStore(Store):
                     triples = [Quad(q.subject, q.predicate, q.object) for q in quads if q.graph_name == name]
                     serialize(triples, body, format=RdfFormat.N_TRIPLES)
                     blocks.append(f"GRAPH {name} {{ {body.getvalue().decode()} }}")
-                self.ox.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ {' '.join(blocks)} }}")
+                self._writer.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ {' '.join(blocks)} }}")
             else:
-                self.ox.extend(quads)  # one transaction: all or nothing
+                self._writer.extend(quads)  # one transaction: all or nothing
             self._wrote(len(quads))
         except OSError as exc:
             raise StoreError(f"{self.location}: write failed: {exc}") from exc
@@ -101,7 +141,7 @@ class EmbeddedStore(Store):
         # bulk_extend holds the GIL for the whole load (it pulls from a Python iterator): a
         # build hands its batches over as N-Quads instead (write_documents); here it spares
         # the copy of the quads as text (the summary's claim rows are hundreds of MB of it).
-        self._write(lambda: self.ox.extend(batch), lambda: self.ox.bulk_extend(batch), len(batch))
+        self._write(lambda: self._writer.extend(batch), lambda: self._writer.bulk_extend(batch), len(batch))
 
     def write_documents(self, documents: list[tuple[NamedNode, bytes]], *, replace: bool = False) -> None:
         if replace:
@@ -112,8 +152,8 @@ class EmbeddedStore(Store):
         # writer thread ran bulk_extend, spaCy inside a build of 88 articles took 6.92 s instead
         # of 6.62 s). Lenient: the mapping minted the IRIs from a checked base and escaped paths.
         self._write(
-            lambda: self.ox.load(data, format=RdfFormat.N_QUADS, lenient=True),
-            lambda: self.ox.bulk_load(data, RdfFormat.N_QUADS, lenient=True),
+            lambda: self._writer.load(data, format=RdfFormat.N_QUADS, lenient=True),
+            lambda: self._writer.bulk_load(data, RdfFormat.N_QUADS, lenient=True),
             data.count(b"\n"),  # one line per quad: a newline in a literal is escaped
         )  # fmt: skip
 
@@ -135,18 +175,21 @@ class EmbeddedStore(Store):
     def _wrote(self, quads: int) -> None:
         self._unflushed += quads
         if self._unflushed >= FLUSH_QUADS and self.location != ":memory:":
-            self.ox.flush()  # bounded memtables: memory stays flat however long the build
+            self._writer.flush()  # bounded memtables: memory stays flat however long the build
             self._unflushed = 0
 
     def drop_graph(self, graph: NamedNode) -> None:
         self._dirty = True
-        self.ox.remove_graph(graph)
+        try:
+            self._writer.remove_graph(graph)
+        except OSError as exc:
+            raise StoreError(f"{self.location}: write failed: {exc}") from exc
 
     def remove_quads(self, quads: list[Quad]) -> None:
         self._dirty = True
         try:
             for quad in quads:
-                self.ox.remove(quad)
+                self._writer.remove(quad)
         except OSError as exc:
             raise StoreError(f"{self.location}: write failed: {exc}") from exc
 
@@ -182,6 +225,29 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         if self._store is not None:
-            if self._dirty and self.location != ":memory:":
-                self._store.flush()
+            if self._dirty and self.location != ":memory:" and self.read_only is None:
+                try:
+                    self._store.flush()
+                except OSError:
+                    # a full disk: nothing is lost (RocksDB's log holds the writes, and replays
+                    # them on the next open), and the error that stopped the writes is the news
+                    pass
             self._store = None  # dropping the last reference releases the RocksDB lock
+        if self._lock is not None:
+            os.close(self._lock)  # and the shared lock of a store opened read-only
+            self._lock = None
+
+
+def _busy(path: Path) -> StoreBusyError:
+    return StoreBusyError(f"{path}: the store is busy: another kg process (such as a build) holds it; try again when it ends")
+
+
+def _shared_lock(fd: int) -> bool:
+    """Whether a shared lock on the file ``fd`` was taken: not while another process holds it to write."""
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EAGAIN):
+            return False
+        raise
+    return True
