@@ -459,6 +459,9 @@ def test_a_build_that_fills_the_disk_stops_with_a_message_and_loses_nothing(smal
     clean = tmp_path / "clean"
     build([SEED, folder], store=clean)
     assert graph_sizes(store) == graph_sizes(clean)
+    for question in (["stats"], ["conflicts"], ["claims", "--by", "HUR"]):
+        answers = [CliRunner().invoke(cli, [*question, "--store", str(s), "--format", "json"]).stdout for s in (store, clean)]
+        assert answers[0] == answers[1], question
 
 
 def _worker_pids(pid: int) -> list[int]:
