@@ -185,16 +185,31 @@ def _keep_freed_memory() -> None:
     mallopt(-1, WORKER_TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
 
 
-def _extract_worker_init() -> None:
+def _extract_worker_init(build: int) -> None:
     global _WORKER_EXTRACTOR, _WORKER_FAILURE
     from kg.extract import load_extractor
 
+    _die_with(build)
     _keep_freed_memory()
     try:
         _WORKER_EXTRACTOR = load_extractor()
     except Exception as exc:  # raised here, the pool would start new workers for ever (a hung build)
         _WORKER_FAILURE = exc if isinstance(exc, KgError) else ExtractionError(f"cannot load the extractor: {type(exc).__name__}: {exc}")
     gc.freeze()  # the worker lives for the build: see _collector_tuned (its threshold is forked)
+
+
+def _die_with(build: int) -> None:
+    """Have the kernel kill this worker when the build process ``build`` ends, even killed
+    (Linux): the pool's workers had outlived a build killed with SIGKILL or SIGTERM, idle for
+    ever, each holding the model (290 MB)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1  # <sys/prctl.h>
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != build:  # it ended before that
+        os._exit(1)
 
 
 @contextmanager
@@ -283,7 +298,9 @@ def _extractions(documents: Iterable[Document], jobs: int) -> Iterator[Extractio
 def _executor(jobs: int, context: multiprocessing.context.BaseContext) -> Iterator[ProcessPoolExecutor]:
     """The extraction workers; a build that stops early (a failed write, an interrupt) cancels
     the chunks queued for them instead of waiting for their extractions."""
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_extract_worker_init)
+    # the workers are forked by the thread iterating the extractions, which outlives them
+    # (the death signal comes when the thread that forked a worker ends, not its process)
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_extract_worker_init, initargs=(os.getpid(),))
     try:
         yield pool
     finally:

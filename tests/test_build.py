@@ -508,6 +508,32 @@ def test_a_worker_killed_mid_build_stops_it_with_a_message_and_a_rerun_completes
     assert rerun.totals["documents"] == n
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_the_workers_of_a_killed_build_end_with_it(tmp_path, extractor, sig):
+    """Killed, a --jobs 2 build had left its workers idle for ever, each holding the model."""
+    folder = articles(tmp_path / "in", 5 * BATCH_DOCUMENTS)
+    wrote = tmp_path / "wrote"
+    proc = subprocess.Popen([sys.executable, "-c", _noting_build(wrote), "build", str(folder), "--store", str(tmp_path / "s"), "--jobs", "2"],
+                            stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd=tmp_path)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        while not wrote.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        workers = _worker_pids(proc.pid)
+        assert len(workers) == 2, "the build ended before it could be killed"
+    finally:
+        proc.send_signal(sig)
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]]
+    for w in alive:  # not left behind by a failing test either
+        os.kill(w, signal.SIGKILL)
+    assert alive == [], "workers outlived the build"
+
+
 def test_query_during_a_build_answers_or_says_busy(tmp_path, extractor):
     folder = articles(tmp_path / "in", 12)
     store = tmp_path / "s"
