@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, Quad
 
-from conftest import WITHOUT_DAC, can_drop_dac
+from conftest import SEED, WITHOUT_DAC, can_drop_dac
 from kg.cli import cli
 
 from kg.errors import StoreBusyError, StoreError
@@ -156,6 +156,32 @@ def test_store_held_by_another_process_is_busy_not_corrupted(tmp_path):
         holder.wait()
     with open_store(path) as store:
         assert store.has_document(doc_id)
+
+
+def test_a_folder_of_other_files_is_not_made_a_store(tmp_path):
+    """`--store .` or a typo: RocksDB would strew a store's files among the user's."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt", ".hidden"):
+        (folder / name).write_text("mine", encoding="utf-8")
+    with pytest.raises(StoreError, match=r"notes: a folder of other files \(a.txt, b.txt, c.txt, …\), not a store; give a new or empty folder"):
+        EmbeddedStore(folder)
+    result = CliRunner().invoke(cli, ["build", str(SEED), "--store", str(folder)])
+    assert result.exit_code == 2 and "a folder of other files" in result.stderr
+    assert sorted(os.listdir(folder)) == [".hidden", "a.txt", "b.txt", "c.txt", "d.txt"]
+    empty, begun = tmp_path / "empty", tmp_path / "begun"
+    empty.mkdir()
+    with pytest.raises(StoreError, match="no store here"):
+        open_store(empty)  # to query: an empty folder is no store, and none is made
+    assert os.listdir(empty) == []
+    begun.mkdir()
+    for name in ("LOCK", "LOG", ".gitkeep"):  # a first open cut short: RocksDB's own files
+        (begun / name).write_bytes(b"")
+    for new in (empty, begun):
+        with EmbeddedStore(new) as store:
+            store.write_graph(document_graph(_doc_quads()[0]), _doc_quads()[1])
+        with open_store(new) as store:
+            assert store.has_document(_doc_quads()[0])
 
 
 def test_a_store_on_a_read_only_file_system_answers_read_only_and_refuses_writes(small_disk):

@@ -6,6 +6,7 @@ import errno
 import fcntl
 import io
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -31,6 +32,9 @@ BULK_QUADS = 500_000
 SMALL_QUADS = 2_000
 #: Why RocksDB could not open a store to write (its messages carry strerror's text, no errno):
 #: a store that only answers questions is then opened read-only instead.
+#: The names of RocksDB's files: a folder holding only these is a store begun (a first open
+#: cut short before it wrote ``CURRENT``), not someone else's folder.
+_ROCKSDB_FILE = re.compile(r"CURRENT|IDENTITY|LOCK|LOG(\.old\.\d+)?|(MANIFEST|OPTIONS)-\d+|\d+\.(log|sst|blob)|bulk-\d+\.sst|.*\.dbtmp")
 _UNWRITABLE = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EROFS, errno.EACCES))
 
 
@@ -59,8 +63,16 @@ class EmbeddedStore(Store):
         path = Path(location)
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path}: is a file, not a store folder")
-        if not create and not path.exists():
+        stored = (path / "CURRENT").is_file()  # RocksDB's pointer to its manifest: a store is here
+        if not create and not stored:
             raise StoreError(f"{path}: no store here; build one first with `kg build PATH --store {path}`")
+        if not stored and path.is_dir():
+            foreign = sorted(p.name for p in path.iterdir() if not _ROCKSDB_FILE.fullmatch(p.name) and p.name[0] != ".")
+            if foreign:  # `--store .` or a typo: a store's files would be strewn among the user's
+                raise StoreError(
+                    f"{path}: a folder of other files ({', '.join(foreign[:3])}{', …' if len(foreign) > 3 else ''}), "
+                    "not a store; give a new or empty folder"
+                )
         try:  # a new store in a folder not made yet: RocksDB makes the last folder only
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
