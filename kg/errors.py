@@ -24,6 +24,10 @@ class ConfigError(KgError):
     """A setting, option or parameter has an unusable value."""
 
 
+class OutputError(KgError):
+    """An output file cannot be written (a full disk, a folder one may not write)."""
+
+
 class StoreError(KgError):
     """The triple store cannot be opened, read or written."""
 

@@ -54,7 +54,9 @@ import csv
 import io
 import json
 import math
+import os
 import re
+import secrets
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -62,13 +64,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import networkx as nx
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from kg import __version__
-from kg.errors import ConfigError, QueryError
+from kg.errors import ConfigError, OutputError, QueryError
 from kg.mapping import Minter
 from kg.model import EntityKind, EventKind, RelationType
 from kg.ontology import NKG, PREFIXES, RDF, RDFS, XSD, context_file
@@ -126,6 +128,19 @@ class ExportReport:
     triples: int = 0
     quads: int = 0
     files: list[Path] = field(default_factory=list)  # files written (empty for a stream)
+
+    def __str__(self) -> str:
+        """What was written, as the CLI says it.
+
+        >>> str(ExportReport(ExportFormat.GEXF, projection=Projection.ACTORS, nodes=3, edges=2))
+        'gexf, actors: 3 nodes, 2 edges'
+        >>> str(ExportReport(ExportFormat.NQUADS, quads=39367))
+        'nquads: 39,367 quads'
+        """
+        if self.format.is_rdf:
+            return f"{self.format.value}: " + (f"{self.triples:,} triples" if self.triples else f"{self.quads:,} quads")
+        shown = self.projection.value if self.projection is not None else "CONSTRUCT"
+        return f"{self.format.value}, {shown}: {self.nodes:,} nodes, {self.edges:,} edges"
 
 
 # --- SPARQL over the contract terms ------------------------------------------------------------
@@ -809,17 +824,17 @@ def _cell(value: object) -> object:
 def write_csv(graph: nx.MultiDiGraph, output: Path | str) -> tuple[Path, Path]:
     """Gephi spreadsheet tables: ``<stem>.nodes.csv`` and ``<stem>.edges.csv`` (see :func:`csv_paths`)."""
     nodes_path, edges_path = csv_paths(output)
-    nodes_path.parent.mkdir(parents=True, exist_ok=True)
     node_attrs = list(_declare((d for _, d in graph.nodes(data=True)), _NODE_RESERVED))
-    with nodes_path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+    # the edges' file moved in first, the nodes' after: a failure in either leaves both as they were
+    with _replacing(nodes_path, "w", encoding="utf-8", newline="") as nodes_fh, \
+            _replacing(edges_path, "w", encoding="utf-8", newline="") as edges_fh:  # fmt: skip
+        writer = csv.writer(nodes_fh)
         writer.writerow(["Id", "Label", *node_attrs, "Time Interval"])
         for node, data in graph.nodes(data=True):
             writer.writerow([node, data.get("label", node), *(_cell(data.get(a)) for a in node_attrs), _interval(*_node_times(data))])
-    edges = list(graph.edges(keys=True, data=True)) if graph.is_multigraph() else [(s, o, None, d) for s, o, d in graph.edges(data=True)]
-    edge_attrs = list(_declare((d for *_, d in edges), _EDGE_RESERVED))
-    with edges_path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        edges = list(graph.edges(keys=True, data=True)) if graph.is_multigraph() else [(s, o, None, d) for s, o, d in graph.edges(data=True)]
+        edge_attrs = list(_declare((d for *_, d in edges), _EDGE_RESERVED))
+        writer = csv.writer(edges_fh)
         writer.writerow(["Source", "Target", "Type", "Id", "Label", "Weight", *edge_attrs, "Time Interval"])
         for i, (s, o, key, data) in enumerate(edges):
             label = data.get("label", data.get("predicate", key))
@@ -976,12 +991,32 @@ def _construct(store: Store, query: str) -> list[Triple]:
 @contextmanager
 def _binary(output: BinaryIO | Path | str) -> Iterator[BinaryIO]:
     if isinstance(output, (str, Path)):
-        path = Path(output)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as fh:
+        with _replacing(Path(output), "wb") as fh:
             yield fh
     else:
         yield output
+
+
+@contextmanager
+def _replacing(path: Path, mode: str, **options: str) -> Iterator[IO[Any]]:
+    """A file written beside ``path`` and moved onto it once whole: an export that fails (a
+    full disk, an interrupt) leaves no truncated file for a bulk loader to take, and the last
+    whole one stays. Raises ``OutputError``."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(partial, mode.replace("w", "x"), **options)  # noqa: SIM115 - closed below; "x": a new file
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        with fh:
+            yield fh
+        os.replace(partial, path)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        raise
 
 
 def export(

@@ -157,8 +157,12 @@ def test_query_forms_fixed_by_the_design(store, tmp_path):
     rq.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?c a nkg:Claim }")
     assert int(json.loads(run("query", "--store", store, "--format", "json", str(rq), stdout_only=True))["results"]["bindings"][0]["n"]["value"]) >= 10
     out = tmp_path / "all.nq"
-    run("export", "--store", store, "--format", "nquads", "--output", str(out))
-    assert out.read_text(encoding="utf-8").count("\n") == as_json("stats", "--store", store)["quads"]
+    said = run("export", "--store", store, "--format", "nquads", "--output", str(out))
+    quads = as_json("stats", "--store", store)["quads"]
+    assert out.read_text(encoding="utf-8").count("\n") == quads
+    assert said == f"nquads: {quads:,} quads → {out}\n"
+    said = run("export", "--store", store, "--format", "gexf", "--output", str(tmp_path / "g.gexf"))
+    assert re.fullmatch(rf"gexf, actors: \d+ nodes, \d+ edges → {re.escape(str(tmp_path))}/g.gexf\n", said)
 
 
 def test_store_defaults_to_environment(store, monkeypatch):

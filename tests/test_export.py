@@ -7,8 +7,10 @@ tests need no spaCy model.
 from __future__ import annotations
 
 import csv
+import doctest
 import io
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +20,8 @@ import rdflib
 from pyoxigraph import RdfFormat
 from pyoxigraph import Store as OxStore
 
-from kg.errors import ConfigError, QueryError
+from conftest import fill
+from kg.errors import ConfigError, OutputError, QueryError
 from kg.export import (
     ExportFormat,
     Projection,
@@ -467,3 +470,34 @@ def test_construct_query_exports_as_rdf_and_as_a_graph(store, tmp_path):
 def test_export_query_must_be_construct(store, tmp_path):
     with pytest.raises(QueryError, match="CONSTRUCT"):
         export(store, format="gexf", output=tmp_path / "x.gexf", query="SELECT * WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "turtle", "gexf", "graphml", "csv"])
+def test_an_export_that_fails_to_write_leaves_the_last_whole_one_and_no_partial_file(store, small_disk, fmt):
+    """A truncated N-Quads file is one a bulk loader takes without a word: a full disk mid-export
+    leaves the files as they were, and says which could not be written."""
+    disk, _ = small_disk
+    out = disk / f"graph.{fmt}"
+    first = export(store, format=fmt, output=out)
+    whole = {p: p.read_bytes() for p in first.files}
+    assert all(whole.values())
+    filler = fill(disk, leave=0)
+    with pytest.raises(OutputError, match=rf"{disk}/graph.*: cannot write: No space left on device"):
+        export(store, format=fmt, output=out)
+    filler.unlink()
+    assert {p: p.read_bytes() for p in first.files} == whole
+    assert sorted(os.listdir(disk)) == sorted(p.name for p in first.files), "a partial file was left"
+    again = export(store, format=fmt, output=out)  # and one with room replaces them whole
+    assert again.files == first.files and {p: p.read_bytes() for p in again.files} == whole
+
+
+def test_an_export_into_a_folder_that_cannot_be_made_says_so(store, tmp_path):
+    (tmp_path / "file").write_text("in the way", encoding="utf-8")
+    with pytest.raises(OutputError, match="file/out.nq: cannot write: "):
+        export(store, format="nquads", output=tmp_path / "file" / "out.nq")
+
+
+def test_the_report_says_what_was_written():
+    import kg.export
+
+    assert doctest.testmod(kg.export).failed == 0
