@@ -1001,19 +1001,25 @@ def _binary(output: BinaryIO | Path | str) -> Iterator[BinaryIO]:
 def _replacing(path: Path, mode: str, **options: str) -> Iterator[IO[Any]]:
     """A file written beside ``path`` and moved onto it once whole: an export that fails (a
     full disk, an interrupt) leaves no truncated file for a bulk loader to take, and the last
-    whole one stays. Raises ``OutputError``."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    whole one stays. A link is followed (the file it names is replaced), and what is not a
+    file (``/dev/stdout``, a pipe) is written straight. Raises ``OutputError``."""
+    straight = path.exists() and not path.is_file()  # followed to what it names
+    real = path if straight else Path(os.path.realpath(path))
+    partial = real.with_name(f".{real.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(partial, mode.replace("w", "x"), **options)  # noqa: SIM115 - closed below; "x": a new file
+        real.parent.mkdir(parents=True, exist_ok=True)
+        # "x": the partial file is a new one
+        fh = open(real if straight else partial, mode if straight else mode.replace("w", "x"), **options)  # noqa: SIM115 - closed below
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:
         with fh:
             yield fh
-        os.replace(partial, path)
+        if not straight:
+            os.replace(partial, real)
     except BaseException as exc:
-        partial.unlink(missing_ok=True)
+        if not straight:
+            partial.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
         raise

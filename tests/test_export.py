@@ -501,3 +501,26 @@ def test_the_report_says_what_was_written():
     import kg.export
 
     assert doctest.testmod(kg.export).failed == 0
+
+
+def test_an_export_follows_a_link_and_writes_a_pipe_straight(store, tmp_path):
+    """A link to a file keeps linking to it, replaced whole; a pipe (or ``/dev/stdout``) is no
+    file to replace: it is written as it is (a partial file beside ``/dev/stdout`` had replaced
+    the link itself with a file)."""
+    import threading
+
+    target, link = tmp_path / "graph.nq", tmp_path / "latest.nq"
+    target.write_text("old\n", encoding="utf-8")
+    link.symlink_to(target)
+    report = export(store, format="nquads", output=link)
+    assert link.is_symlink() and target.read_bytes().count(b"\n") == report.quads > 1
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    read: list[bytes] = []
+    reader = threading.Thread(target=lambda: read.append(pipe.read_bytes()))
+    reader.start()
+    (tmp_path / "out").symlink_to(pipe)  # as /dev/stdout links to the process's own
+    export(store, format="nquads", output=tmp_path / "out")
+    reader.join(timeout=30)
+    assert read == [target.read_bytes()] and pipe.is_fifo() and (tmp_path / "out").is_symlink()
+    assert sorted(os.listdir(tmp_path)) == ["graph.nq", "latest.nq", "out", "pipe"]
