@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -24,11 +24,51 @@ from kg.errors import KgError
 
 EXIT_PROBLEMS = 1
 EXIT_FAILED = 2
+T = TypeVar("T")
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> None:
     click.echo(f"kg: {message}", err=True)
     sys.exit(code)
+
+
+def _abandonable(call: Callable[[], T], *, timeout: float | None = None) -> T:
+    """``call()`` in a thread while this one waits for it: pyoxigraph evaluates a query in Rust,
+    where Ctrl-C is not seen until it ends (a query counting a cross product ran on for minutes
+    after it). Interrupted, or out of ``timeout`` seconds, the process ends at once, since the
+    thread cannot be stopped: fine for a query, which writes nothing (the kernel releases the
+    store's lock)."""
+    import os
+    import threading
+    import time
+
+    done, box = threading.Event(), {}
+
+    def work() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - raised again in this thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="kg-query", daemon=True).start()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        while not done.wait(0.1):  # short waits: Ctrl-C is seen between them
+            if deadline is not None and time.monotonic() >= deadline:
+                message, code = f"the query ran out of time ({timeout:g} s): narrow it or add a LIMIT", EXIT_FAILED
+                break
+        else:
+            if "error" in box:
+                raise box["error"]
+            return box["value"]
+    except KeyboardInterrupt:
+        message, code = "interrupted", 130
+    click.echo(f"kg: {message}", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -184,11 +224,14 @@ def _counted(n: int, noun: str, plural: str | None = None) -> str:
 @store_option
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME to VALUE (a string literal).")
 @format_option("table", "json", "csv", "tsv", "turtle", "ntriples", default="table")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Give up on a query still running after SECONDS (exit code 2).")
 @handle_errors
-def query(query_text: str, store: str, params: tuple[str, ...], fmt: str) -> None:
+def query(query_text: str, store: str, params: tuple[str, ...], fmt: str, timeout: float | None) -> None:
     """Run QUERY: SPARQL text, a .rq file, or the name of a named query (see `kg queries`).
 
-    JSON output is SPARQL 1.1 Query Results JSON for SELECT and ASK.
+    JSON output is SPARQL 1.1 Query Results JSON for SELECT and ASK. Ctrl-C stops a query at
+    once, however long it has been running.
     """
     from kg.queries import query as run_query
     from kg.queries import rows, to_delimited, to_sparql_json
@@ -201,7 +244,7 @@ def query(query_text: str, store: str, params: tuple[str, ...], fmt: str) -> Non
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
         bound[name] = value
     with _open(store) as opened:
-        results = run_query(opened, query_text, params=bound)
+        results = _abandonable(lambda: run_query(opened, query_text, params=bound), timeout=timeout)
     if results.kind is ResultKind.GRAPH:
         from pyoxigraph import RdfFormat, serialize
 

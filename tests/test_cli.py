@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -163,6 +167,37 @@ def test_query_forms_fixed_by_the_design(store, tmp_path):
     assert said == f"nquads: {quads:,} quads → {out}\n"
     said = run("export", "--store", store, "--format", "gexf", "--output", str(tmp_path / "g.gexf"))
     assert re.fullmatch(rf"gexf, actors: \d+ nodes, \d+ edges → {re.escape(str(tmp_path))}/g.gexf\n", said)
+
+
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # minutes in Rust, no row meanwhile
+
+
+def _kg(*args: str) -> subprocess.Popen[str]:
+    """``kg ARGS`` in a process of its own: giving up on a query ends the process."""
+    return subprocess.Popen([sys.executable, "-c", "from kg.cli import cli; cli()", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def test_a_query_past_its_timeout_is_given_up_with_a_message(store):
+    started = time.monotonic()
+    proc = _kg("query", "--store", store, "--timeout", "0.5", CROSS_PRODUCT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and out == ""
+    assert err == "kg: the query ran out of time (0.5 s): narrow it or add a LIMIT\n"
+    assert time.monotonic() - started < 30
+    assert "0 is not in the range" in run("query", "--store", store, "--timeout", "0", "ASK {}", code=2)
+
+
+def test_ctrl_c_stops_a_long_query_at_once(store):
+    """pyoxigraph evaluates in Rust, where Ctrl-C was not seen until the query ended."""
+    proc = _kg("query", "--store", store, CROSS_PRODUCT)
+    time.sleep(2)  # well into the query
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and err == "kg: interrupted\n" and out == ""
 
 
 def test_store_defaults_to_environment(store, monkeypatch):
