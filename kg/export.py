@@ -1016,6 +1016,8 @@ def _replacing(path: Path, mode: str, **options: str) -> Iterator[IO[Any]]:
         with fh:
             yield fh
         if not straight:
+            if real.exists():  # the file replaced keeps its permissions
+                os.chmod(partial, real.stat().st_mode & 0o7777)
             os.replace(partial, real)
     except BaseException as exc:
         if not straight:

@@ -511,9 +511,11 @@ def test_an_export_follows_a_link_and_writes_a_pipe_straight(store, tmp_path):
 
     target, link = tmp_path / "graph.nq", tmp_path / "latest.nq"
     target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o600)
     link.symlink_to(target)
     report = export(store, format="nquads", output=link)
     assert link.is_symlink() and target.read_bytes().count(b"\n") == report.quads > 1
+    assert target.stat().st_mode & 0o777 == 0o600  # replaced, its permissions kept
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
     read: list[bytes] = []
