@@ -158,6 +158,22 @@ def test_store_held_by_another_process_is_busy_not_corrupted(tmp_path):
         assert store.has_document(doc_id)
 
 
+def test_a_damaged_store_is_named_with_what_to_do(tmp_path):
+    """RocksDB reports damage as pyoxigraph's RuntimeError, which had reached the user as a traceback."""
+    path = tmp_path / "s"
+    doc_id, quads = _doc_quads()
+    with EmbeddedStore(path) as store:
+        store.write_graph(document_graph(doc_id), quads)
+        store.ox.flush()  # into table files
+    largest = max(path.glob("*.sst"), key=lambda p: p.stat().st_size)
+    os.truncate(largest, 100)
+    with pytest.raises(StoreError, match=r"cannot open the store: Corruption: .*\(the store is damaged: build it anew"):
+        open_store(path)
+    result = CliRunner().invoke(cli, ["stats", "--store", str(path)])
+    assert result.exit_code == 2 and result.stderr.startswith(f"kg: {path}: cannot open the store: Corruption: ")
+    assert "Traceback" not in result.output
+
+
 def test_a_folder_of_other_files_is_not_made_a_store(tmp_path):
     """`--store .` or a typo: RocksDB would strew a store's files among the user's."""
     folder = tmp_path / "notes"

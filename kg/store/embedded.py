@@ -9,6 +9,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, serialize
@@ -92,6 +93,8 @@ class EmbeddedStore(Store):
                 if time.monotonic() >= deadline:
                     raise _busy(path) from exc
                 time.sleep(0.1)
+            except RuntimeError as exc:  # pyoxigraph's error for a damaged store
+                raise StoreError(f"{path}: cannot open the store: {_said(exc)}") from exc
 
     def _open_read_only(self, path: Path, why: str, deadline: float) -> None:
         """Opened read-only, under a shared lock on RocksDB's ``LOCK`` file (see the class)."""
@@ -102,9 +105,9 @@ class EmbeddedStore(Store):
                     raise _busy(path)
                 time.sleep(0.1)
             self._store = OxStore.read_only(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             self.close()
-            raise StoreError(f"{path}: cannot open the store: {exc.strerror or exc}") from exc
+            raise StoreError(f"{path}: cannot open the store: {_said(exc)}") from exc
         except BaseException:
             self.close()
             raise
@@ -125,11 +128,12 @@ class EmbeddedStore(Store):
 
     def has_document(self, doc_id: str) -> bool:
         graph = document_graph(doc_id)
-        return next(iter(self.ox.quads_for_pattern(graph, NKG.contentHash, None, graph)), None) is not None
+        with self._failing("read"):
+            return next(iter(self.ox.quads_for_pattern(graph, NKG.contentHash, None, graph)), None) is not None
 
     def write_graph(self, graph: NamedNode, quads: list[Quad], *, replace: bool = False) -> None:
         self._dirty = True
-        try:
+        with self._failing("write"):
             if replace and self.ox.contains_named_graph(graph):
                 # One update request runs as one transaction: nobody sees the graph half-replaced.
                 blocks = []
@@ -142,8 +146,6 @@ class EmbeddedStore(Store):
             else:
                 self._writer.extend(quads)  # one transaction: all or nothing
             self._wrote(len(quads))
-        except OSError as exc:
-            raise StoreError(f"{self.location}: write failed: {exc}") from exc
 
     def write_graphs(self, graphs: list[tuple[NamedNode, list[Quad]]], *, replace: bool = False) -> None:
         if replace:
@@ -175,14 +177,21 @@ class EmbeddedStore(Store):
         ingests them into RocksDB in one step (one IngestExternalFiles call for all indexes,
         below its 1M-quad chunk), as atomic as a transaction, without memtables or a WAL."""
         self._dirty = True
-        try:
+        with self._failing("write"):
             if self.location == ":memory:" or not SMALL_QUADS <= quads <= BULK_QUADS:
                 transaction()
                 self._wrote(quads)
             else:
                 bulk()
-        except OSError as exc:
-            raise StoreError(f"{self.location}: write failed: {exc}") from exc
+
+    @contextmanager
+    def _failing(self, what: str) -> Iterator[None]:
+        """pyoxigraph's errors as ``StoreError``: ``OSError`` for I/O, ``RuntimeError`` for a
+        damaged store (RocksDB's "Corruption") and the like."""
+        try:
+            yield
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"{self.location}: {what} failed: {_said(exc)}") from exc
 
     def _wrote(self, quads: int) -> None:
         self._unflushed += quads
@@ -192,37 +201,34 @@ class EmbeddedStore(Store):
 
     def drop_graph(self, graph: NamedNode) -> None:
         self._dirty = True
-        try:
+        with self._failing("write"):
             self._writer.remove_graph(graph)
-        except OSError as exc:
-            raise StoreError(f"{self.location}: write failed: {exc}") from exc
 
     def remove_quads(self, quads: list[Quad]) -> None:
         self._dirty = True
-        try:
+        with self._failing("write"):
             for quad in quads:
                 self._writer.remove(quad)
-        except OSError as exc:
-            raise StoreError(f"{self.location}: write failed: {exc}") from exc
 
     def query(self, sparql: str) -> Results:
-        try:
-            # The default graph is the union of all graphs unless the query names its own
-            # dataset (FROM / FROM NAMED), which pyoxigraph honours only without the union.
-            union = not query_shape(sparql).dataset
-            return results_from_pyoxigraph(self.ox.query(sparql, use_default_graph_as_union=union))
-        except SyntaxError as exc:
-            raise QueryError(f"invalid SPARQL: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"{self.location}: query failed: {exc}") from exc
+        with self._failing("query"):
+            try:
+                # The default graph is the union of all graphs unless the query names its own
+                # dataset (FROM / FROM NAMED), which pyoxigraph honours only without the union.
+                union = not query_shape(sparql).dataset
+                return results_from_pyoxigraph(self.ox.query(sparql, use_default_graph_as_union=union))
+            except SyntaxError as exc:
+                raise QueryError(f"invalid SPARQL: {exc}") from exc
 
     def quads(self) -> Iterator[Quad]:
-        for quad in self.ox.quads_for_pattern(None, None, None, None):
-            if not isinstance(quad.graph_name, DefaultGraph):
-                yield quad
+        with self._failing("read"):
+            for quad in self.ox.quads_for_pattern(None, None, None, None):
+                if not isinstance(quad.graph_name, DefaultGraph):
+                    yield quad
 
     def graphs(self) -> list[NamedNode]:
-        return [g for g in self.ox.named_graphs() if isinstance(g, NamedNode)]
+        with self._failing("read"):
+            return [g for g in self.ox.named_graphs() if isinstance(g, NamedNode)]
 
     def count_quads(self, *, without: Iterable[NamedNode] = ()) -> int:
         # len() reads RocksDB's count without a query: a third of the time of COUNT(*). The
@@ -230,10 +236,11 @@ class EmbeddedStore(Store):
         # (iterating the summary's 48,000 claim rows took 1.4 s, counting them 0.03 s).
         patterns = ["{ ?s ?p ?o }", *(f"{{ GRAPH {g} {{ ?s ?p ?o }} }}" for g in without)]
         left_out = 0
-        for pattern in patterns:
-            (found,) = self.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}", use_default_graph_as_union=False)
-            left_out += int(found["n"].value)
-        return len(self.ox) - left_out
+        with self._failing("read"):
+            for pattern in patterns:
+                (found,) = self.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}", use_default_graph_as_union=False)
+                left_out += int(found["n"].value)
+            return len(self.ox) - left_out
 
     def close(self) -> None:
         if self._store is not None:
@@ -263,3 +270,10 @@ def _shared_lock(fd: int) -> bool:
             return False
         raise
     return True
+
+
+def _said(exc: Exception) -> str:
+    """pyoxigraph's message, with what to do when RocksDB found the store damaged."""
+    if "Corruption" not in str(exc):
+        return str(exc)
+    return f"{exc} (the store is damaged: build it anew from its articles, or restore a copy)"
