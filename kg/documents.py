@@ -267,7 +267,7 @@ def read_jsonl(path: Path) -> Iterator[Document | InputError]:
         for number, raw in enumerate(_lines(handle), start=1):
             where = f"{path}:{number}"
             if raw is None:
-                yield InputError(where, f"line too long: over {MAX_BYTES:,} bytes (limit {MAX_BYTES:,}); split the article")
+                yield InputError(where, f"line too long: over the limit of {MAX_BYTES:,} bytes; split the article")
                 continue
             if not raw.strip():
                 continue

@@ -128,7 +128,7 @@ def test_a_jsonl_line_longer_than_the_limit_is_named_and_the_next_lines_are_read
     lines.write_text("\n".join([good, json.dumps({"text": "word " * 2000}), good.ljust(1000), json.dumps({"text": "Kyiv said so."})]) + "\n", encoding="utf-8")
     items = list(iter_documents([lines]))
     assert [getattr(i, "text", None) for i in items] == ["HUR said so.", None, "HUR said so.", "Kyiv said so."]
-    assert items[1].path == f"{lines}:2" and items[1].problem.startswith("line too long: over 1,000 bytes")
+    assert items[1].path == f"{lines}:2" and items[1].problem == "line too long: over the limit of 1,000 bytes; split the article"
 
 
 def test_bad_metadata_is_named():
