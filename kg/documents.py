@@ -172,6 +172,8 @@ def _read_text(path: Path) -> str:
         raise InputError(path, f"too large: {max(size, len(data)):,} bytes (limit {MAX_BYTES:,}); split the article")
     if not data.strip():
         raise InputError(path, "empty file: no text to read")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # its NUL bytes would say binary
+        raise InputError(path, "UTF-16 text, not UTF-8; convert it first, e.g. `iconv -f utf-16 -t utf-8`")
     if b"\x00" in data[:8192]:
         raise InputError(path, "binary file, not text")
     try:
@@ -269,6 +271,8 @@ def read_jsonl(path: Path) -> Iterator[Document | InputError]:
             if raw is None:
                 yield InputError(where, f"line too long: over the limit of {MAX_BYTES:,} bytes; split the article")
                 continue
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a BOM, as an editor on Windows writes it
             if not raw.strip():
                 continue
             try:

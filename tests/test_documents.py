@@ -56,6 +56,7 @@ def test_offsets_are_code_points_for_non_bmp_and_rtl_text():
         (b"   \n", "empty file"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary file"),
         ("Caf\u00e9 in Kyiv".encode("latin-1"), "not valid UTF-8"),
+        ("HUR said so.".encode("utf-16"), "UTF-16 text, not UTF-8; convert it first"),  # Windows' "Unicode"
     ],
 )
 def test_bad_files_are_reported_by_name(tmp_path, content, problem):
@@ -129,6 +130,14 @@ def test_a_jsonl_line_longer_than_the_limit_is_named_and_the_next_lines_are_read
     items = list(iter_documents([lines]))
     assert [getattr(i, "text", None) for i in items] == ["HUR said so.", None, "HUR said so.", "Kyiv said so."]
     assert items[1].path == f"{lines}:2" and items[1].problem == "line too long: over the limit of 1,000 bytes; split the article"
+
+
+def test_a_bom_is_dropped_from_text_and_json_lines_files(tmp_path):
+    """Editors on Windows begin UTF-8 files with a BOM: the JSON Lines' first line had failed."""
+    (tmp_path / "a.txt").write_bytes(b"\xef\xbb\xbfHUR said so.\n")
+    (tmp_path / "b.jsonl").write_bytes(b'\xef\xbb\xbf{"text": "Kyiv said so."}\n{"text": "\\ufeffHUR said so."}\n')
+    texts = [getattr(d, "text", d) for d in iter_documents([tmp_path])]
+    assert texts == ["HUR said so.\n", "Kyiv said so.", "HUR said so."]
 
 
 def test_bad_metadata_is_named():
