@@ -190,7 +190,7 @@ def _sidecar(path: Path) -> dict[str, object]:
     for candidate in (path.with_name(path.name + ".json"), path.with_suffix(".json")):
         if candidate.is_file():
             try:
-                meta = json.loads(candidate.read_text(encoding="utf-8"))
+                meta = json.loads(candidate.read_text(encoding="utf-8-sig"))  # a BOM is dropped
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise InputError(candidate, f"unreadable metadata sidecar: {exc}") from None
             if not isinstance(meta, dict):

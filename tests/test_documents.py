@@ -136,8 +136,10 @@ def test_a_bom_is_dropped_from_text_and_json_lines_files(tmp_path):
     """Editors on Windows begin UTF-8 files with a BOM: the JSON Lines' first line had failed."""
     (tmp_path / "a.txt").write_bytes(b"\xef\xbb\xbfHUR said so.\n")
     (tmp_path / "b.jsonl").write_bytes(b'\xef\xbb\xbf{"text": "Kyiv said so."}\n{"text": "\\ufeffHUR said so."}\n')
-    texts = [getattr(d, "text", d) for d in iter_documents([tmp_path])]
-    assert texts == ["HUR said so.\n", "Kyiv said so.", "HUR said so."]
+    (tmp_path / "a.txt.json").write_bytes(b'\xef\xbb\xbf{"title": "Kursk"}')
+    found = list(iter_documents([tmp_path]))
+    assert [getattr(d, "text", d) for d in found] == ["HUR said so.\n", "Kyiv said so.", "HUR said so."]
+    assert found[0].title == "Kursk"
 
 
 def test_bad_metadata_is_named():
