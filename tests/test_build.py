@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEED, fill
+from conftest import SEED, WITHOUT_DAC, can_drop_dac, fill
 from kg.build import BATCH_DOCUMENTS, build
 from kg.errors import ExtractionError
 from kg.documents import iter_documents
@@ -361,6 +361,22 @@ def test_bad_inputs_are_named_and_the_rest_is_built(tmp_path, extractor):
     with open_store(store) as opened:
         texts = {str(r["t"]) for r in rows(query(opened, "SELECT ?t WHERE { ?d a schema:NewsArticle ; nif:isString ?t }"))}
     assert "\r" not in "".join(texts) and any("Zelensky said" in t and "<p>" not in t for t in texts)
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and not can_drop_dac(), reason="root reads every file (setpriv drops that)")
+def test_an_unreadable_file_is_named_and_the_rest_is_built(tmp_path, extractor):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("According to HUR, North Korean soldiers opened fire.", encoding="utf-8")
+    (folder / "locked.txt").write_text("secret", encoding="utf-8")
+    (folder / "locked.txt").chmod(0)
+    as_user = WITHOUT_DAC if os.geteuid() == 0 else []
+    done = subprocess.run([*as_user, sys.executable, "-c", "from kg.cli import cli; cli()", "build", str(folder),
+                           "--store", str(tmp_path / "s"), "--format", "json"], capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert f"kg: {folder / 'locked.txt'}: permission denied: cannot read the file" in done.stderr
+    report = json.loads(done.stdout)
+    assert report["built"] == 1 and [f["path"] for f in report["failures"]] == [str(folder / "locked.txt")]
 
 
 def test_a_build_without_a_writable_temporary_folder_says_so_and_keeps_the_store(tmp_path, extractor, monkeypatch):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tracemalloc
 from datetime import date
 
 import pytest
 
+from conftest import WITHOUT_DAC, can_drop_dac
 from kg.documents import content_hash, document_from_text, iter_documents, read_text_file
 from kg.errors import InputError
 
@@ -82,13 +85,15 @@ def test_missing_path_bad_jsonl_line_and_folder_loop(tmp_path):
     assert any("folder loop" in e for e in errors)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+@pytest.mark.skipif(os.geteuid() == 0 and not can_drop_dac(), reason="root reads every file (setpriv drops that)")
 def test_unreadable_file(tmp_path):
     locked = tmp_path / "locked.txt"
     locked.write_text("secret", encoding="utf-8")
     locked.chmod(0)
-    (item,) = iter_documents([locked])
-    assert isinstance(item, InputError) and "permission denied" in item.problem
+    code = "import sys; from kg.documents import iter_documents; (item,) = iter_documents([sys.argv[1]]); print(item)"
+    as_user = WITHOUT_DAC if os.geteuid() == 0 else []
+    read = subprocess.run([*as_user, sys.executable, "-c", code, str(locked)], capture_output=True, text=True, check=True)
+    assert read.stdout == f"{locked}: permission denied: cannot read the file\n"
 
 
 def test_too_long_article_is_refused_with_its_size(tmp_path):
