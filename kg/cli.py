@@ -32,12 +32,12 @@ def _fail(message: str, code: int = EXIT_FAILED) -> None:
     sys.exit(code)
 
 
-def _abandonable(call: Callable[[], T], *, timeout: float | None = None) -> T:
+def _abandonable(call: Callable[[], T], *, timeout: float | None = None, on_abandon: Callable[[], None] | None = None) -> T:
     """``call()`` in a thread while this one waits for it: pyoxigraph evaluates a query in Rust,
     where Ctrl-C is not seen until it ends (a query counting a cross product ran on for minutes
-    after it). Interrupted, or out of ``timeout`` seconds, the process ends at once, since the
-    thread cannot be stopped: fine for a query, which writes nothing (the kernel releases the
-    store's lock)."""
+    after it). Interrupted, or out of ``timeout`` seconds, the process ends at once, after
+    ``on_abandon``, since the thread cannot be stopped: for calls that only read the store
+    (the kernel releases its lock)."""
     import os
     import threading
     import time
@@ -65,6 +65,8 @@ def _abandonable(call: Callable[[], T], *, timeout: float | None = None) -> T:
             return box["value"]
     except KeyboardInterrupt:
         message, code = "interrupted", 130
+    if on_abandon is not None:
+        on_abandon()
     click.echo(f"kg: {message}", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -328,11 +330,12 @@ PROJECTIONS = ("actors", "claims", "events")
 @handle_errors
 def export(store: str, fmt: str, output: Path, projection: str, construct: str | None) -> None:
     """Export the graph as RDF (nquads, trig, turtle, ntriples, jsonld) or for Gephi and friends."""
-    from kg.export import ExportFormat, Projection
+    from kg.export import ExportFormat, Projection, discard_partial_files
     from kg.export import export as run_export
 
-    with _open(store) as opened:
-        report = run_export(opened, format=ExportFormat(fmt), output=output, projection=Projection(projection), query=construct)
+    with _open(store) as opened:  # in a thread: Ctrl-C stops a long CONSTRUCT at once
+        report = _abandonable(lambda: run_export(opened, format=ExportFormat(fmt), output=output, projection=Projection(projection),
+                                                 query=construct), on_abandon=discard_partial_files)  # fmt: skip
     click.echo(f"{report} → {output}", err=True)
 
 

@@ -997,6 +997,17 @@ def _binary(output: BinaryIO | Path | str) -> Iterator[BinaryIO]:
         yield output
 
 
+#: The partial files being written (see :func:`discard_partial_files`).
+_PARTIAL: set[Path] = set()
+
+
+def discard_partial_files() -> None:
+    """Remove the partial files of the exports being written: for a process about to end
+    without unwinding (``kg export`` on Ctrl-C, its export still running in a thread)."""
+    for partial in list(_PARTIAL):
+        partial.unlink(missing_ok=True)
+
+
 @contextmanager
 def _replacing(path: Path, mode: str, **options: str) -> Iterator[IO[Any]]:
     """A file written beside ``path`` and moved onto it once whole: an export that fails (a
@@ -1012,6 +1023,8 @@ def _replacing(path: Path, mode: str, **options: str) -> Iterator[IO[Any]]:
         fh = open(real if straight else partial, mode if straight else mode.replace("w", "x"), **options)  # noqa: SIM115 - closed below
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    if not straight:
+        _PARTIAL.add(partial)
     try:
         with fh:
             yield fh
@@ -1025,6 +1038,8 @@ def _replacing(path: Path, mode: str, **options: str) -> Iterator[IO[Any]]:
         if isinstance(exc, OSError):
             raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
         raise
+    finally:
+        _PARTIAL.discard(partial)
 
 
 def export(

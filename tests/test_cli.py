@@ -200,6 +200,19 @@ def test_ctrl_c_stops_a_long_query_at_once(store):
     assert proc.returncode == 130 and err == "kg: interrupted\n" and out == ""
 
 
+def test_ctrl_c_stops_an_export_of_a_long_construct_and_leaves_no_file(store, tmp_path):
+    counted = "CONSTRUCT { ?a ?b ?n } WHERE { { SELECT ?a ?b (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a ?b } }"
+    proc = _kg("export", "--store", store, "--format", "nquads", "--output", str(tmp_path / "out.nq"), "--query", counted)
+    time.sleep(2)
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and err == "kg: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_store_defaults_to_environment(store, monkeypatch):
     monkeypatch.setenv("KG_STORE", store)
     result = CliRunner().invoke(cli, ["stats", "--format", "json"])

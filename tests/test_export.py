@@ -526,3 +526,17 @@ def test_an_export_follows_a_link_and_writes_a_pipe_straight(store, tmp_path):
     reader.join(timeout=30)
     assert read == [target.read_bytes()] and pipe.is_fifo() and (tmp_path / "out").is_symlink()
     assert sorted(os.listdir(tmp_path)) == ["graph.nq", "latest.nq", "out", "pipe"]
+
+
+def test_the_partial_files_of_exports_under_way_can_be_discarded(store, tmp_path):
+    """What ``kg export`` does on Ctrl-C before it ends the process (its export runs in a thread)."""
+    import kg.export
+
+    out = tmp_path / "out.nq"
+    with pytest.raises(OutputError, match="out.nq: cannot write"):  # its partial file gone, it cannot be moved in
+        with kg.export._replacing(out, "wb") as fh:
+            fh.write(b"half")
+            (partial,) = tmp_path.iterdir()
+            kg.export.discard_partial_files()
+            assert not partial.exists()
+    assert list(tmp_path.iterdir()) == [] and kg.export._PARTIAL == set()
