@@ -541,13 +541,47 @@ def test_the_workers_of_a_killed_build_end_with_it(tmp_path, extractor, sig):
     finally:
         proc.send_signal(sig)
         proc.wait()
+    assert _outliving(workers) == [], "workers outlived the build"
+
+
+def _outliving(pids: list[int]) -> list[int]:
+    """Those of ``pids`` still running after a few seconds (killed then: a failing test leaves none)."""
+    def running(pid: int) -> bool:
+        try:  # a zombie has ended, waiting to be reaped
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
     deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+    while any(map(running, pids)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    alive = [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]]
-    for w in alive:  # not left behind by a failing test either
-        os.kill(w, signal.SIGKILL)
-    assert alive == [], "workers outlived the build"
+    alive = [pid for pid in pids if running(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    return alive
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_a_build_with_a_message_and_whole_documents(tmp_path, extractor, jobs):
+    folder = articles(tmp_path / "in", 3 * BATCH_DOCUMENTS)
+    store, wrote = tmp_path / "s", tmp_path / "wrote"
+    proc = subprocess.Popen([sys.executable, "-c", _noting_build(wrote), "build", str(folder), "--store", str(store), "--jobs", jobs],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        while not wrote.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and err == "kg: interrupted\n"
+    assert _outliving([int(c) for c in children]) == [], "a worker or the helper outlived it"
+    stored = set(graph_sizes(store))
+    rerun = build([folder], store=store)
+    assert rerun.skipped == len(stored) > 0 and rerun.built + rerun.skipped == 3 * BATCH_DOCUMENTS
 
 
 def test_query_during_a_build_answers_or_says_busy(tmp_path, extractor):

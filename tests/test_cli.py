@@ -175,7 +175,12 @@ CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i 
 def _kg(*args: str) -> subprocess.Popen[str]:
     """``kg ARGS`` in a process of its own: giving up on a query ends the process."""
     return subprocess.Popen([sys.executable, "-c", "from kg.cli import cli; cli()", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)  # fmt: skip
+
+
+def default_sigint() -> None:
+    """Ctrl-C as in a terminal: a test run from a background job ignores SIGINT, and so would kg."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_a_query_past_its_timeout_is_given_up_with_a_message(store):
