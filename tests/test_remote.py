@@ -609,3 +609,64 @@ def test_a_build_merged_into_the_kept_summary_on_the_remote_store_equals_one_com
     assert _everything(store) == merged
     questions.drop_summary(store)  # live
     assert _everything(store) == merged
+
+
+def test_a_server_killed_mid_build_loses_nothing_and_a_rerun_ends_as_a_clean_build(virtuoso, extractor, tmp_path, monkeypatch):
+    """Virtuoso killed (SIGKILL) while a build writes to it: the build stops with one line, and once
+    the server is back (replaying its log), a re-run leaves it as a clean build leaves a store."""
+    import subprocess
+    import sys
+    import time
+    from collections import Counter
+
+    from test_build import articles
+
+    from kg.build import build
+    from kg.questions import conflicts, stats
+
+    server = vt.start()  # its own: the session's server is not to be killed
+    try:
+        for name in ("KG_STORE_TIMEOUT",):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        folder, wrote, url = articles(tmp_path / "in", 60), tmp_path / "wrote", server.query_endpoint
+        noting = (
+            "import kg.store.remote as r\n"
+            "write = r.RemoteStore.write_graph\n"
+            "def noted(self, graph, quads, **kw):\n"
+            "    write(self, graph, quads, **kw)\n"
+            f"    open({str(wrote)!r}, 'a').write('graph\\n')\n"
+            "r.RemoteStore.write_graph = noted\n"
+            "from kg.cli import cli\n"
+            "cli()\n"
+        )
+        proc = subprocess.Popen([sys.executable, "-c", noting, "build", str(folder), "--store", url],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 300
+            while (not wrote.exists() or len(wrote.read_text().split()) < 5) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            server.process.kill()  # in the middle of a batch: documents go one PUT or POST each
+            server.process.wait()
+            _, err = proc.communicate(timeout=120)
+        finally:
+            proc.kill()
+        assert proc.returncode == 2 and err.startswith(f"kg: {url}") and len(err.splitlines()) == 1, err
+        vt.restart(server)
+        remote = RemoteStore(url)
+        written = {g for g in remote.graphs() if "/document/" in g.value}
+        rerun = build([folder], store=remote)
+        assert rerun.failures == [] and rerun.built + rerun.skipped == 60 and 0 < rerun.skipped <= len(written)
+        clean = tmp_path / "clean"
+        build([folder], store=clean)
+        with open_store(clean) as local:
+            def sizes(s):
+                return Counter(q.graph_name.value for q in s.quads() if "/document/" in q.graph_name.value)
+
+            assert sizes(remote) == sizes(local)
+            assert stats(remote)["claims"] == stats(local)["claims"] and stats(remote)["documents"] == 60
+            assert _comparable(conflicts(remote)) == _comparable(conflicts(local))
+        remote.close()
+    finally:
+        server.stop()

@@ -182,14 +182,7 @@ def start(*, max_rows: int = RESULT_SET_MAX_ROWS, timeout: float = START_TIMEOUT
         _INI.format(dir=folder, isql_port=server.isql_port, http_port=server.http_port, max_rows=max_rows)
     )
     began = time.monotonic()
-    with open(folder / "stdout.log", "wb") as output:  # the child keeps its own copy open
-        server.process = subprocess.Popen(
-            [exe, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-            cwd=folder,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    _launch(server, exe)
     atexit.register(server.stop)  # should the session end without the fixture's teardown
     try:
         _wait_until_up(server, timeout)
@@ -199,6 +192,26 @@ def start(*, max_rows: int = RESULT_SET_MAX_ROWS, timeout: float = START_TIMEOUT
         raise
     server.started_in = time.monotonic() - began
     return server
+
+
+def restart(server: Virtuoso, *, timeout: float = START_TIMEOUT) -> None:
+    """Start ``server`` again on its own database, after it was killed (Virtuoso replays its
+    transaction log); raise RuntimeError if it fails."""
+    exe = executable()
+    assert exe is not None and (server.process is None or server.process.poll() is not None)
+    _launch(server, exe)
+    _wait_until_up(server, timeout)
+
+
+def _launch(server: Virtuoso, exe: str) -> None:
+    with open(server.folder / "stdout.log", "ab") as output:  # the child keeps its own copy open
+        server.process = subprocess.Popen(
+            [exe, "+foreground", "+configfile", str(server.folder / "virtuoso.ini")],
+            cwd=server.folder,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _wait_until_up(server: Virtuoso, timeout: float) -> None:
