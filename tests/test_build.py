@@ -480,6 +480,39 @@ def test_a_build_that_fills_the_disk_stops_with_a_message_and_loses_nothing(smal
         assert answers[0] == answers[1], question
 
 
+def test_a_disk_that_fills_as_the_summary_is_written_leaves_true_answers(small_disk, tmp_path, extractor, monkeypatch):
+    """The documents are stored, then the disk fills as the kept answers are written: the build
+    says so, the questions answer from the documents (the kept answers were marked stale at the
+    first write), and a re-run, with room again, writes them anew."""
+    import kg.build
+    from kg.questions import has_summary
+
+    disk, _ = small_disk
+    folder, store, clean = articles(tmp_path / "in", 12), disk / "s", tmp_path / "clean"
+    build([SEED, folder], store=clean)
+    refresh = kg.build.refresh_summary
+    filled: list[Path] = []
+    monkeypatch.setattr(kg.build, "refresh_summary", lambda *a, **kw: (filled.append(fill(disk, leave=0)), refresh(*a, **kw))[1])
+    result = CliRunner().invoke(cli, ["build", str(SEED), str(folder), "--store", str(store)])
+    assert result.exit_code == 2 and filled and "No space left on device" in result.stderr, result.output
+    assert graph_sizes(store) == graph_sizes(clean)
+    questions = (["stats"], ["conflicts"], ["claims", "--by", "HUR"], ["entities"])
+
+    def answers(s: Path) -> list[str]:
+        return [CliRunner().invoke(cli, [*q, "--store", str(s), "--format", "json"]).stdout for q in questions]
+
+    assert answers(store) == answers(clean)
+    with open_store(store, writable=False) as opened:
+        assert not has_summary(opened)  # answered live, from the documents
+    monkeypatch.setattr(kg.build, "refresh_summary", refresh)
+    filled[0].unlink()
+    rerun = build([SEED, folder], store=store)
+    assert rerun.built == 0 and rerun.skipped == 13
+    assert answers(store) == answers(clean)
+    with open_store(store) as opened:
+        assert has_summary(opened)
+
+
 def _worker_pids(pid: int) -> list[int]:
     """The extraction workers of build process ``pid``: its forks (the same command line; the
     summary helper is a new interpreter with its own)."""
