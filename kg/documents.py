@@ -301,29 +301,34 @@ def _lines(handle: BinaryIO) -> Iterator[bytes | None]:
         yield None
 
 
-def _walk(folder: Path, seen: set[str]) -> Iterator[Path | InputError]:
-    real = os.path.realpath(folder)
-    if real in seen:
-        yield InputError(folder, "folder loop: this folder links back to one already read; skipped")
-        return
-    seen.add(real)
-    try:
-        children = sorted(folder.iterdir())
-    except OSError as exc:
-        yield InputError(folder, f"cannot list the folder: {exc.strerror or exc}")
-        return
-    for child in children:
-        if child.name.startswith("."):
+def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | InputError]:
+    """The files under ``folder``, each folder's in sorted order, depth first: a stack of the
+    folders being read, not recursion (a folder nested 1,200 deep ended a build in a
+    RecursionError)."""
+    pending: list[Iterator[Path]] = [iter([folder])]
+    while pending:
+        path = next(pending[-1], None)
+        if path is None:
+            pending.pop()
+        elif path is not folder and path.name.startswith("."):
             continue
-        if child.is_dir():
-            yield from _walk(child, seen)
-        elif child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES:
-            yield child
+        elif path is folder or path.is_dir():
+            try:
+                st = path.stat()  # which folder, links followed: one call, where realpath made one a level
+                if (st.st_dev, st.st_ino) in seen:
+                    yield InputError(path, "folder loop: this folder links back to one already read; skipped")
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                pending.append(iter(sorted(path.iterdir())))
+            except OSError as exc:
+                yield InputError(path, f"cannot list the folder: {exc.strerror or exc}")
+        elif path.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES:
+            yield path
 
 
 def iter_sources(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
     """The files to read under ``paths``, in order; missing paths and folder loops are errors."""
-    seen: set[str] = set()
+    seen: set[tuple[int, int]] = set()  # the folders read, by device and inode
     for raw in paths:
         path = Path(raw)
         if path.is_dir():

@@ -147,6 +147,20 @@ def test_a_bom_is_dropped_from_text_and_json_lines_files(tmp_path):
     assert found[0].title == "Kursk"
 
 
+def test_a_folder_nested_deeper_than_python_recurses_is_read(tmp_path):
+    """1,200 folders deep: the walk had ended in a RecursionError (and took 9 s of realpath calls)."""
+    deep = tmp_path
+    for _ in range(1200):  # one level at a time: mkdir(parents=True) recurses too
+        deep = deep / "a"
+        deep.mkdir()
+    (deep / "x.txt").write_text("HUR said so.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Kyiv said so.", encoding="utf-8")
+    (deep / "up").symlink_to(tmp_path / "a", target_is_directory=True)
+    found = list(iter_documents([tmp_path]))
+    assert [getattr(d, "text", None) for d in found] == [None, "HUR said so.", "Kyiv said so."]
+    assert "folder loop" in found[0].problem and found[0].path.endswith("/up")
+
+
 def test_bad_metadata_is_named():
     with pytest.raises(InputError, match="not an ISO date"):
         document_from_text("x", published="14 December")
