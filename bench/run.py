@@ -595,6 +595,30 @@ def _merge_growth(name: str, make: Callable[..., Path], sizes: list[int], added:
         kg.build.refresh_summary = refresh
 
 
+def bench_longdoc(sizes: list[int]) -> None:
+    """One article of one line, ``sizes`` sentences long (the corpus's sentences in turn): the
+    rule stages' time against spaCy's on the same doc, at each size. Flat means the rules grow
+    linearly with a document, as spaCy does: a scan of every mention, figure, time or frame
+    for each one of them had made 6,000 claims take 158 s. Not a target of its own."""
+    from kg.documents import document_from_text
+    from kg.extract import load_extractor
+
+    sentences = [s.strip() + "." for t in articles() for s in t.replace("\n", " ").split(". ") if len(s.split()) > 5]
+    extractor = load_extractor()
+    figures: dict[str, float] = {}
+    for n in sizes:
+        text = " ".join(sentences[i % len(sentences)] for i in range(n))[: 999_000]
+        t0 = time.perf_counter()
+        doc = extractor.nlp(text)
+        spacy_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        extraction = extractor._extract(document_from_text(text, path="long.txt"), doc)
+        rules_s = time.perf_counter() - t0
+        figures |= {f"spacy_s_{n}": spacy_s, f"rules_s_{n}": rules_s, f"rules_vs_spacy_{n}": rules_s / spacy_s,
+                    f"claims_{n}": float(len(extraction.claims))}  # fmt: skip
+    report("longdoc", **figures)
+
+
 def bench_memory(sizes: list[int], jobs: int) -> None:
     """Peak memory (max RSS of the build process, a worker or the summary helper) building n
     articles: flat means streaming. The build's own peak is read from VmHWM: its ru_maxrss
@@ -685,6 +709,7 @@ def main() -> None:
         "latency": lambda: bench_latency(100_000 if quick else 1_000_000),
         "stances": lambda: bench_stances(args.articles or ([200, 800] if quick else [500, 4000])),
         "figures": lambda: bench_figures(args.articles or ([200, 800] if quick else [500, 4000])),
+        "longdoc": lambda: bench_longdoc([300, 1200] if quick else [500, 4000]),
         "memory": lambda: bench_memory(args.articles or ([200, 1000] if quick else [1000, 10_000]), jobs=2),
     }
     unknown = [name for name in args.which if name not in benchmarks]

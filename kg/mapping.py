@@ -26,7 +26,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from kg import __version__
 from kg.config import base_iri
-from kg.model import Quantity, Resolution, Span, TimeExpr, name_key
+from kg.model import Quantity, Resolution, Span, SpanIndex, TimeExpr, name_key
 from kg import ontology
 from kg.ontology import Namespace
 
@@ -244,6 +244,7 @@ class _DocumentMapper:
         self.entity_iris = [self._iri(_entity_path(e.key)) for e in resolution.entities]
         self._counter = 0
         self._quantities: dict[tuple[int, int], str] = {}
+        self._mentions_at = SpanIndex((m.span.start, m.span.end) for m in self.ext.mentions)  # for _named_in
 
     def _iri(self, path: str) -> str:
         return self._prefix + _path(path) + ">"
@@ -274,7 +275,8 @@ class _DocumentMapper:
     def _named_in(self, content: Span) -> list[str]:
         """Entities with a mention inside ``content``, in order of first mention."""
         found: dict[str, None] = {}
-        for index, mention in enumerate(self.ext.mentions):
+        for index in self._mentions_at.near(content.start, content.end):
+            mention = self.ext.mentions[index]
             if content.start <= mention.span.start and mention.span.end <= content.end:
                 entity = self._mention_iri(index)
                 if entity is not None:

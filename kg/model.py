@@ -7,7 +7,9 @@ end exclusive, and every ``Span.text`` equals ``document.text[span.start:span.en
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -42,6 +44,32 @@ class Span:
     @classmethod
     def of(cls, text: str, start: int, end: int) -> Span:
         return cls(start, end, text[start:end])
+
+
+class SpanIndex:
+    """Stretches of text (start, end pairs) sorted by start, to find those near a place
+    without scanning them all: a scan per mention or figure made an article of one long line
+    quadratic (6,000 claims in 580,000 characters took 158 s).
+
+    >>> index = SpanIndex([(0, 3), (9, 11), (4, 6)])
+    >>> index.near(5, 9)
+    [1, 2]
+    """
+
+    __slots__ = ("_longest", "_order", "_starts")
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        pairs = list(spans)
+        self._order = sorted(range(len(pairs)), key=lambda i: pairs[i][0])
+        self._starts = [pairs[i][0] for i in self._order]
+        self._longest = max((end - start for start, end in pairs), default=0)
+
+    def near(self, first: int, last: int) -> list[int]:
+        """The indices, in input order, of every stretch that may share a character with
+        ``first`` to ``last`` (both included): those starting from ``first`` less the longest
+        one's length up to ``last``. The caller checks them exactly."""
+        found = self._order[bisect.bisect_left(self._starts, first - self._longest) : bisect.bisect_right(self._starts, last)]
+        return sorted(found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,15 +150,23 @@ def test_a_bom_is_dropped_from_text_and_json_lines_files(tmp_path):
 def test_a_folder_nested_deeper_than_python_recurses_is_read(tmp_path):
     """1,200 folders deep: the walk had ended in a RecursionError (and took 9 s of realpath calls)."""
     deep = tmp_path
-    for _ in range(1200):  # one level at a time: mkdir(parents=True) recurses too
-        deep = deep / "a"
-        deep.mkdir()
-    (deep / "x.txt").write_text("HUR said so.", encoding="utf-8")
-    (tmp_path / "b.txt").write_text("Kyiv said so.", encoding="utf-8")
-    (deep / "up").symlink_to(tmp_path / "a", target_is_directory=True)
-    found = list(iter_documents([tmp_path]))
-    assert [getattr(d, "text", None) for d in found] == [None, "HUR said so.", "Kyiv said so."]
-    assert "folder loop" in found[0].problem and found[0].path.endswith("/up")
+    try:
+        for _ in range(1200):  # one level at a time: mkdir(parents=True) recurses too
+            deep = deep / "a"
+            deep.mkdir()
+        (deep / "x.txt").write_text("HUR said so.", encoding="utf-8")
+        (tmp_path / "b.txt").write_text("Kyiv said so.", encoding="utf-8")
+        (deep / "up").symlink_to(tmp_path / "a", target_is_directory=True)
+        found = list(iter_documents([tmp_path]))
+        assert [getattr(d, "text", None) for d in found] == [None, "HUR said so.", "Kyiv said so."]
+        assert "folder loop" in found[0].problem and found[0].path.endswith("/up")
+    finally:  # taken down a level at a time: pytest's clean-up (shutil.rmtree) recurses too
+        (deep / "up").unlink(missing_ok=True)
+        (deep / "x.txt").unlink(missing_ok=True)
+        while deep != tmp_path:
+            if deep.exists():
+                deep.rmdir()
+            deep = deep.parent
 
 
 def test_bad_metadata_is_named():

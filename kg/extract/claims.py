@@ -23,6 +23,7 @@ kept as written (``source_span``) even when no mention covers them (pronouns, "o
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
@@ -41,7 +42,7 @@ from kg.extract.docs import (
     token_starts,
     token_texts,
 )
-from kg.model import Claim, EntityKind, Mention, Quantity, Span, Stance, TimeExpr
+from kg.model import Claim, EntityKind, Mention, Quantity, Span, SpanIndex, Stance, TimeExpr
 
 LEXICON_FILE = "attribution.v1.json"
 
@@ -135,7 +136,8 @@ class _Attributor:
         self.mention_order = sorted(range(len(mentions)), key=lambda i: mentions[i].span.start)
         self.mention_starts = [mentions[i].span.start for i in self.mention_order]
         self.lex = lex
-        self.quotes = _quote_regions(self.text)
+        self.quotes = _quote_regions(self.text)  # in text order, none overlapping: their ends in order too
+        self.quote_starts, self.quote_ends = [qs for qs, _ in self.quotes], [qe for _, qe in self.quotes]
         self.newlines = [m.start() for m in re.finditer("\n", self.text)]
         self.used: set[int] = set()  # cue tokens already consumed by a frame
         self.pos, self.lowers, self.lemmas = token_pos(doc), token_lowers(doc), token_lemmas(doc)
@@ -172,7 +174,8 @@ class _Attributor:
         ]
         frames = _outermost(frames)
         frames.sort(key=lambda f: (f.cue[0], f.source or (0, 0)))
-        return [self._claim(f, frames, times, quantities) for f in frames]
+        around = _Around.of(frames, times, quantities)
+        return [self._claim(f, around) for f in frames]
 
     # -- cue patterns ------------------------------------------------------------------------
 
@@ -534,7 +537,7 @@ class _Attributor:
         return frame
 
     def _signed_quote(self, start: int, end: int) -> _Frame | None:
-        for qs, qe in self.quotes:
+        for qs, qe in self._quotes_sharing(start, end):
             if not (start <= qs and qe <= end):
                 continue
             m = re.match(r"\s*([" + _DASHES + r"])\s*([^,\n]{2,60}?)[\s.,]*(,.*)?$", self.text[qe:end])
@@ -581,26 +584,29 @@ class _Attributor:
     def _grow_to_quotes(self, start: int, end: int, cue: Token) -> CharSpan:
         """Extend the content over the whole of any quotation it cuts into, unless that
         quotation holds the cue itself (someone quoted reporting someone else)."""
-        for qs, qe in self.quotes:
+        for qs, qe in self._quotes_sharing(start, end):  # growing over one reaches no other
             if qe <= start or qs >= end or qs <= cue.idx < qe:
                 continue
             start, end = min(start, qs), max(end, qe)
         return start, end
 
+    def _quotes_sharing(self, start: int, end: int) -> list[CharSpan]:
+        """The quotations sharing a character with ``start:end``, in order (found by bisection:
+        a scan of all of them for each frame made a long article quadratic)."""
+        return self.quotes[bisect.bisect_right(self.quote_ends, start) : bisect.bisect_left(self.quote_starts, end)]
+
     def _quoted(self, f: _Frame) -> bool:
         """Whether the cue and source sit inside one quotation ("… I think …," he said)."""
         src = f.source or f.cue
-        return any(qs < f.cue[0] and f.cue[1] < qe and qs <= src[0] and src[1] <= qe for qs, qe in self.quotes)
+        return any(qs < f.cue[0] and f.cue[1] < qe and qs <= src[0] and src[1] <= qe for qs, qe in self._quotes_sharing(*f.cue))
 
     def _continue_quote(self, f: _Frame) -> _Frame:
         """“A,” he said. “B.” — the quote right after the cue's sentence goes on with the same
         statement: the content runs on to its end (the cue stays inside)."""
-        if f.content[1] > f.cue[0] or not any(qs < f.content[1] and f.content[0] < qe for qs, qe in self.quotes):
+        if f.content[1] > f.cue[0] or not self._quotes_sharing(*f.content):
             return f
         sent_end = f.anchor.sent.end_char
-        for qs, qe in self.quotes:
-            if qs < f.cue[1]:
-                continue
+        for qs, qe in itertools.islice(self.quotes, bisect.bisect_left(self.quote_starts, f.cue[1]), None):
             gap = self.text[f.cue[1] : qs]
             if "\n" in gap or (qs > sent_end and self.text[sent_end:qs].strip()):
                 break
@@ -647,9 +653,9 @@ class _Attributor:
         nxt = next((i for i in range(v.i + 1, sent.end) if i not in mods and not self.spaces[i]), None)
         if nxt is not None and self.words[nxt] in (":", ","):
             after = self.starts[nxt] + len(self.words[nxt])
-            for qs, qe in self.quotes:
-                if qs >= after and not self.text[after:qs].strip():
-                    return self._trimmed(qs, qe)
+            at = bisect.bisect_left(self.quote_starts, after)  # only the first after can follow at once
+            if at < len(self.quotes) and not self.text[after : self.quote_starts[at]].strip():
+                return self._trimmed(*self.quotes[at])
             if self.words[nxt] == ":":
                 # "The Journal reports: …" runs to the end of the paragraph, or is the next one
                 end = self._para_end(after)
@@ -657,9 +663,9 @@ class _Attributor:
                     end = self._para_end(end + 1)
                 return self._trimmed(after, end) if end > after else None
         if nxt is not None and _QUOTE_MARK.fullmatch(self.words[nxt]):
-            for qs, qe in self.quotes:
-                if qs == self.starts[nxt]:
-                    return self._trimmed(qs, qe)
+            at = bisect.bisect_left(self.quote_starts, self.starts[nxt])
+            if at < len(self.quotes) and self.quote_starts[at] == self.starts[nxt]:
+                return self._trimmed(*self.quotes[at])
         # before: nothing but the source and punctuation between the quote and the cue
         src: set[int] = set()
         for c in v.children:
@@ -667,11 +673,11 @@ class _Attributor:
                 src.update(t.i for t in c.subtree)
         if all(self.puncts[i] or self.spaces[i] for i in range(sent.start, v.i) if i not in src):
             anchor = self.starts[min([v.i, *src])]
-            for qs, qe in reversed(self.quotes):
-                if qe <= anchor:
-                    if anchor - qe < 6 and not self.text[qe:anchor].strip(" ,—–-"):
-                        return self._trimmed(qs, qe)
-                    break
+            at = bisect.bisect_right(self.quote_ends, anchor) - 1  # the last quotation ending before it
+            if at >= 0:
+                qs, qe = self.quotes[at]
+                if anchor - qe < 6 and not self.text[qe:anchor].strip(" ,—–-"):
+                    return self._trimmed(qs, qe)
         return None
 
     def _object_of(self, v: Token) -> CharSpan | None:
@@ -833,14 +839,13 @@ class _Attributor:
 
     # -- output ------------------------------------------------------------------------------
 
-    def _claim(
-        self, f: _Frame, frames: list[_Frame], times: list[TimeExpr], quantities: list[Quantity]
-    ) -> Claim:
+    def _claim(self, f: _Frame, around: _Around) -> Claim:
         text = self.text
         inside = sorted(
-            (q for q in quantities if f.content[0] <= q.span.start and q.span.end <= f.content[1]),
+            (q for q in (around.quantities[i] for i in around.quantities_at.near(*f.content))
+             if f.content[0] <= q.span.start and q.span.end <= f.content[1]),
             key=lambda q: q.span.start,
-        )
+        )  # fmt: skip
         reporter = None
         if f.reporter is not None:
             reporter = self._mention_at(f.reporter)
@@ -851,7 +856,7 @@ class _Attributor:
                 )
         return Claim(
             content=Span.of(text, *f.content),
-            evidence=Span.of(text, *self._evidence(f, frames)),
+            evidence=Span.of(text, *self._evidence(f, around)),
             stance=f.stance,
             source=self._mention_at(f.source, f.source_head) if f.source else None,
             source_span=Span.of(text, *f.source) if f.source else None,
@@ -859,12 +864,12 @@ class _Attributor:
             reporter=reporter,
             reporter_cue=Span.of(text, *f.reporter_cue) if f.reporter_cue else None,
             hedge=inside[0].hedge if inside else None,
-            date=self._date(f, frames, times),
+            date=self._date(f, around),
             qualifier=f.qualifier,
             quantities=inside,
         )
 
-    def _evidence(self, f: _Frame, frames: list[_Frame]) -> CharSpan:
+    def _evidence(self, f: _Frame, around: _Around) -> CharSpan:
         """The whole sentence(s) when this is the only claim there, else just its parts."""
         parts = [p for p in (f.cue, f.content, f.source, f.reporter, f.reporter_cue) if p is not None]
         s, e = min(p[0] for p in parts), max(p[1] for p in parts)
@@ -872,19 +877,19 @@ class _Attributor:
         if span is None:
             return s, e
         ss, se = span[0].sent.start_char, span[-1].sent.end_char
-        if any(g is not f and g.cue != f.cue and ss <= g.cue[0] < se for g in frames):
+        if any(g is not f and g.cue != f.cue and ss <= g.cue[0] < se for g in (around.frames[i] for i in around.cues_at.near(ss, se))):
             return s, e
         while se > ss and self.text[se - 1].isspace():
             se -= 1
         return ss, se
 
-    def _date(self, f: _Frame, frames: list[_Frame], times: list[TimeExpr]) -> TimeExpr | None:
+    def _date(self, f: _Frame, around: _Around) -> TimeExpr | None:
         """A time in the cue's sentence, outside the content and source, that hangs on this cue
         rather than on another cue of the sentence ("announced on December 14 that …")."""
         sent = f.anchor.sent
-        cues = {g.anchor.i for g in frames}
+        cues = around.cues
         best = None
-        for t in times:
+        for t in (around.times[i] for i in around.times_at.near(sent.start_char, sent.end_char)):
             ts, te = t.span.start, t.span.end
             if not sent.start_char <= ts < sent.end_char:
                 continue
@@ -952,13 +957,35 @@ def _inside_any(a: CharSpan, spans: list[CharSpan]) -> bool:
     return any(_inside(a, s) for s in spans)
 
 
+@dataclass(slots=True)
+class _Around:
+    """What a claim is made with, each indexed by where it is: a scan of every frame, time and
+    figure for each claim made an article of one long line quadratic."""
+
+    frames: list[_Frame]
+    cues: set[int]  # the frames' anchor tokens
+    cues_at: SpanIndex
+    times: list[TimeExpr]
+    times_at: SpanIndex
+    quantities: list[Quantity]
+    quantities_at: SpanIndex
+
+    @classmethod
+    def of(cls, frames: list[_Frame], times: list[TimeExpr], quantities: list[Quantity]) -> _Around:
+        return cls(frames, {f.anchor.i for f in frames}, SpanIndex(f.cue for f in frames),
+                   times, SpanIndex((t.span.start, t.span.end) for t in times),
+                   quantities, SpanIndex((q.span.start, q.span.end) for q in quantities))  # fmt: skip
+
+
 def _outermost(frames: list[_Frame]) -> list[_Frame]:
     """Drop a claim whose cue sits inside another claim's content (a statement quoted or
     reported within someone else's): the outer claim carries it."""
+    contents = SpanIndex(f.content for f in frames)  # the contents that can hold a cue: not all
     keep = []
     for g in frames:
         nested = any(
-            f is not g and _inside(g.cue, f.content) and not _inside(f.cue, g.content) for f in frames
+            f is not g and _inside(g.cue, f.content) and not _inside(f.cue, g.content)
+            for f in (frames[i] for i in contents.near(g.cue[0], g.cue[0]))
         )
         if not nested:
             keep.append(g)
@@ -1063,6 +1090,9 @@ def _np_span(head: Token, drop: set[str] | frozenset[str] = frozenset()) -> Char
     return toks[0].idx, _tok_end(toks[-1])
 
 
+_SPACES = re.compile(r"\s*")
+
+
 def _quote_regions(text: str) -> list[CharSpan]:
     """Spans of quotations, marks included. “…” pair up; straight marks (" and '') toggle.
     A quotation left open at the end of a paragraph goes on when the next paragraph opens with
@@ -1071,10 +1101,17 @@ def _quote_regions(text: str) -> list[CharSpan]:
     regions: list[CharSpan] = []
     start: int | None = None
     since = 0  # where the open quotation was (re)opened
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    first_words: dict[int, int] = {}  # a line's start → where its first word is
     for m in _QUOTE_MARK.finditer(text):
         mark, i = m.group(), m.start()
-        line_start = text.rfind("\n", 0, i) + 1
-        line_opening = not text[line_start:i].strip()
+        # nothing but spaces before the mark on its line (a line's start and first word found
+        # once: read back from each mark, one long line made this quadratic)
+        at = bisect.bisect_left(newlines, i)
+        line_start = newlines[at - 1] + 1 if at else 0
+        if line_start not in first_words:
+            first_words[line_start] = _SPACES.match(text, line_start).end()
+        line_opening = first_words[line_start] >= i
         if start is not None:
             nl = text.find("\n", since, i)
             if nl >= 0:

@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from kg.config import read_data
 from kg.extract.docs import doc_text, expanded_range, token_lemmas, token_lowers
-from kg.model import Claim, Event, EventKind, Mention, Quantity, Span, TimeExpr
+from kg.model import Claim, Event, EventKind, Mention, Quantity, Span, SpanIndex, TimeExpr
 
 K = EventKind
 
@@ -100,8 +100,10 @@ def find_events(
     """
     finder = _Finder(doc, mentions, times, quantities, _lexicon())
     events = finder.run()
+    triggers = SpanIndex((e.trigger.start, e.trigger.end) for e in events)
     for claim in claims:
-        for index, event in enumerate(events):
+        for index in triggers.near(claim.content.start, claim.content.end):
+            event = events[index]
             inside = claim.content.start <= event.trigger.start and event.trigger.end <= claim.content.end
             if inside and index not in claim.events:
                 claim.events.append(index)
@@ -111,9 +113,10 @@ def find_events(
 class _Finder:
     def __init__(self, doc, mentions: list[Mention], times, quantities, lex: _Lexicon) -> None:
         self.doc, self.mentions, self.times, self.quantities, self.lex = doc, mentions, times, quantities, lex
+        self._quantities_at = SpanIndex((q.span.start, q.span.end) for q in quantities)
         self.text = doc_text(doc)
         self.at: dict[int, int] = {}  # token → innermost mention
-        self._paths: list[tuple[TimeExpr, list[int]]] | None = None  # see _time_paths
+        self._paths: tuple[list[tuple[TimeExpr, list[int]]], dict[int, list[int]]] | None = None  # see _time_paths
         for index in sorted(range(len(mentions)), key=lambda i: mentions[i].span.start - mentions[i].span.end):
             tokens = expanded_range(doc, mentions[index].span.start, mentions[index].span.end)
             for i in range(*tokens) if tokens is not None else ():
@@ -327,17 +330,18 @@ class _Finder:
         anchors = {trigger.i}
         if trigger.pos_ != "VERB" and self._carried(trigger):
             anchors.add(trigger.head.i)
-        for expr, path in self._time_paths():
-            if any(i in anchors for i in path):
-                return expr
-        return None
+        paths, hanging = self._time_paths()
+        first = min((n for i in anchors for n in hanging.get(i, ())), default=None)  # the first path through one
+        return None if first is None else paths[first][0]
 
-    def _time_paths(self) -> list[tuple[TimeExpr, list[int]]]:
+    def _time_paths(self) -> tuple[list[tuple[TimeExpr, list[int]]], dict[int, list[int]]]:
         """Each time expression with the tokens it hangs from: its root, then up through
-        prepositions and the noun they modify (four at most, not past a verb). The same for
-        every trigger, so found once per document."""
+        prepositions and the noun they modify (four at most, not past a verb); and for each
+        token, the paths through it, in order. The same for every trigger, so found once per
+        document (a scan of every path per trigger made a long article quadratic)."""
         if self._paths is None:
-            self._paths = []
+            paths: list[tuple[TimeExpr, list[int]]] = []
+            hanging: dict[int, list[int]] = {}
             for expr in self.times:
                 span = self.doc.char_span(expr.span.start, expr.span.end, alignment_mode="expand")
                 if span is None:
@@ -349,7 +353,10 @@ class _Finder:
                     if token.head.i == token.i or token.pos_ == "VERB" and token.i != root.i:
                         break
                     token = token.head
-                self._paths.append((expr, path))
+                for i in dict.fromkeys(path):
+                    hanging.setdefault(i, []).append(len(paths))
+                paths.append((expr, path))
+            self._paths = (paths, hanging)
         return self._paths
 
     def _quantity(self, trigger, kind: EventKind) -> Quantity | None:
@@ -360,8 +367,10 @@ class _Finder:
                 region.update(t.idx for t in child.subtree if not _in_clause(t, child))
         if trigger.pos_ != "VERB" and (trigger.head.lemma_.lower() in self.lex.loss_verbs or self._carried(trigger)):
             region.update(t.idx for t in trigger.head.subtree)  # "suffered 200 casualties", "the toll rose to 45"
-        for q in self.quantities:
-            if q.span.start in region or any(q.span.start <= i < q.span.end for i in region):
+        if not region:
+            return None
+        for q in (self.quantities[i] for i in self._quantities_at.near(min(region), max(region))):
+            if any(i in region for i in range(q.span.start, q.span.end)):
                 return q
         return None
 

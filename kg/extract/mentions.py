@@ -1248,11 +1248,25 @@ def _org_kind(name: str) -> EntityKind:
 
 def _caps_line(doc: Doc, start: int, end: int) -> bool:
     """Whether tokens ``start:end`` sit in an all-caps line (a headline, a heading, a wire table)."""
-    opens = _line_openers(doc)
-    while start > 0 and not opens[start]:
-        start -= 1
-    while end < len(doc) and not opens[end]:
-        end += 1
-    alpha, upper = token_flags(doc, "IS_ALPHA"), token_flags(doc, "IS_UPPER")
-    letters = [i for i in range(start, end) if alpha[i]]
-    return bool(letters) and sum(upper[i] for i in letters) >= 0.7 * len(letters)
+    line_of, words, upper = per_doc(doc, "line_caps", _line_caps)
+    lines = range(line_of[start], line_of[end - 1] + 1)
+    letters = sum(words[line] for line in lines)
+    return letters > 0 and sum(upper[line] for line in lines) >= 0.7 * letters
+
+
+def _line_caps(doc: Doc) -> tuple[list[int], list[int], list[int]]:
+    """Each token's line, and each line's alphabetic tokens and upper-case ones, counted once
+    per doc: a line scanned for each mention in it made an article of one long line quadratic."""
+    opens, alpha, upper = _line_openers(doc), token_flags(doc, "IS_ALPHA"), token_flags(doc, "IS_UPPER")
+    line_of: list[int] = []
+    words: list[int] = []
+    uppers: list[int] = []
+    for i in range(len(doc)):
+        if i == 0 or opens[i]:
+            words.append(0)
+            uppers.append(0)
+        line_of.append(len(words) - 1)
+        if alpha[i]:
+            words[-1] += 1
+            uppers[-1] += bool(upper[i])
+    return line_of, words, uppers

@@ -37,7 +37,7 @@ from functools import lru_cache
 from kg.config import read_data
 from kg.extract.docs import doc_text, token_lowers
 from kg.extract.timex import find_times
-from kg.model import EntityKind, Hedge, Mention, Quantity, Span
+from kg.model import EntityKind, Hedge, Mention, Quantity, Span, SpanIndex
 
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
@@ -118,6 +118,8 @@ def find_quantities(doc, mentions: list[Mention]) -> list[Quantity]:
     """
     lex = _lexicon()
     times = [(t.span.start, t.span.end) for t in find_times(doc, published=None)]
+    # where the times and mentions are, to look at those near a figure only
+    times_at, mentions_at = SpanIndex(times), SpanIndex((m.span.start, m.span.end) for m in mentions)
     found: list[Quantity] = []
     lower = token_lowers(doc)  # a Token per doc[i] access is costly: read every word once
     i = 0
@@ -127,7 +129,7 @@ def find_quantities(doc, mentions: list[Mention]) -> list[Quantity]:
             i += 1
             continue
         i = figure.end
-        quantity = _quantity(doc, figure, mentions, times, lex)
+        quantity = _quantity(doc, figure, _Near(mentions, mentions_at, times, times_at), lex)
         if quantity is not None:
             found.append(quantity)
     return found
@@ -217,11 +219,30 @@ def _parse_number(words: list[str], lex: _Lexicon) -> float:
 # --- hedge, counted phrase, measure -----------------------------------------------------------
 
 
-def _quantity(doc, fig: _Figure, mentions: list[Mention], times, lex: _Lexicon) -> Quantity | None:
+@dataclass(slots=True)
+class _Near:
+    """The doc's mentions and times, each with an index of where they are: a figure looks at
+    those near it, not at all of them."""
+
+    mentions: list[Mention]
+    mentions_at: SpanIndex
+    times: list[tuple[int, int]]
+    times_at: SpanIndex
+
+    def covering(self, char: int) -> list[int]:
+        """The indices of the mentions covering character ``char``, in their order."""
+        return [i for i in self.mentions_at.near(char, char) if self.mentions[i].span.start <= char < self.mentions[i].span.end]
+
+    def in_time(self, start: int, end: int) -> bool:
+        """Whether characters ``start:end`` overlap a time expression."""
+        return any(self.times[i][0] < end and start < self.times[i][1] for i in self.times_at.near(start, end - 1))
+
+
+def _quantity(doc, fig: _Figure, near: _Near, lex: _Lexicon) -> Quantity | None:
     first, last = doc[fig.start], doc[fig.end - 1]
-    if any(s < last.idx + len(last) and first.idx < e for s, e in times):
+    if near.in_time(first.idx, last.idx + len(last)):
         return None  # a date or a year
-    if _not_a_count(doc, fig, mentions, lex):
+    if _not_a_count(doc, fig, near, lex):
         return None
     start = fig.start
     hedge = None
@@ -246,13 +267,13 @@ def _quantity(doc, fig: _Figure, mentions: list[Mention], times, lex: _Lexicon) 
     people = head is not None and (
         head.lemma_.lower() in lex.counted
         or head.lower_ in lex.counted
-        or any(m.kind in _COUNTED_KINDS and _covers(m, head) for m in mentions)
+        or any(near.mentions[i].kind in _COUNTED_KINDS for i in near.covering(head.idx))
     )
     if not measure and not people:
         return None
     if (value == 1 or fig.value == 1) and not measure:
         return None  # "one of them", "one soldier said"
-    counts, counts_mention = _counts(doc, fig, head, mentions)
+    counts, counts_mention = _counts(doc, fig, head, near)
     text = doc_text(doc)
     return Quantity(
         span=Span.of(text, doc[start].idx, last.idx + len(last)),
@@ -279,7 +300,7 @@ def _is_vague(doc, fig: _Figure, lex: _Lexicon) -> bool:
     return fig.value is None and doc[fig.start].lower_ in {w for p in (*lex.vague, *lex.few) for w in p}
 
 
-def _not_a_count(doc, fig: _Figure, mentions: list[Mention], lex: _Lexicon) -> bool:
+def _not_a_count(doc, fig: _Figure, near: _Near, lex: _Lexicon) -> bool:
     """Money, percentages, times, model numbers, unit numbers, bare years, ages."""
     first, last = doc[fig.start], doc[fig.end - 1]
     before = doc[fig.start - 1] if fig.start > 0 else None
@@ -297,8 +318,8 @@ def _not_a_count(doc, fig: _Figure, mentions: list[Mention], lex: _Lexicon) -> b
         return True
     if single and before is not None and after is not None and before.text == after.text == ",":
         return True  # "Smith, 50, of Boston": an age
-    for m in mentions:
-        if m.kind not in _COUNTED_KINDS and m.span.start <= first.idx and last.idx + len(last) <= m.span.end:
+    for m in (near.mentions[i] for i in near.covering(first.idx)):
+        if m.kind not in _COUNTED_KINDS and last.idx + len(last) <= m.span.end:
             return True  # a number inside a name: "Region 2 Border Patrol Police"
     return False
 
@@ -320,7 +341,7 @@ def _counted(doc, fig: _Figure, lex: _Lexicon):
     return None, root
 
 
-def _counts(doc, fig: _Figure, head, mentions: list[Mention]) -> tuple[str | None, int | None]:
+def _counts(doc, fig: _Figure, head, near: _Near) -> tuple[str | None, int | None]:
     """The counted phrase as written and the mention it names."""
     if head is None or head.pos_ == "ADJ" or head.lower_ in ("dead", "wounded", "injured", "missing"):
         return None, None
@@ -332,11 +353,11 @@ def _counts(doc, fig: _Figure, head, mentions: list[Mention]) -> tuple[str | Non
     while end > start + 1 and doc[end - 1].is_punct:
         end -= 1
     counts = doc[start:end].text
-    index = _mention_at(head, mentions)
+    index = _mention_at(head, near)
     if index is None:
         for prep in partitives:
             pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
-            index = _mention_at(pobj, mentions) if pobj is not None else None
+            index = _mention_at(pobj, near) if pobj is not None else None
             if index is not None:
                 break
     return counts, index
@@ -399,11 +420,7 @@ def _toll(token, lex: _Lexicon) -> str | None:
     return "casualties" if kind == "casualty" else "killed"
 
 
-def _covers(mention: Mention, token) -> bool:
-    return mention.span.start <= token.idx < mention.span.end
-
-
-def _mention_at(token, mentions: list[Mention]) -> int | None:
+def _mention_at(token, near: _Near) -> int | None:
     """Index of the innermost mention covering ``token``."""
-    covering = [i for i, m in enumerate(mentions) if _covers(m, token)]
-    return min(covering, key=lambda i: mentions[i].span.end - mentions[i].span.start, default=None)
+    covering = near.covering(token.idx)
+    return min(covering, key=lambda i: near.mentions[i].span.end - near.mentions[i].span.start, default=None)

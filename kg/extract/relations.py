@@ -152,6 +152,7 @@ class _Context:
     roots: dict[int, object] = field(default_factory=dict)  # mention → root token of its span
     cats: list[str] = field(default_factory=list)  # mention → _cat of its kind
     demonyms: dict[int, int | None] = field(default_factory=dict)  # token → _demonym's answer
+    states: dict[str, list[int]] = field(default_factory=dict)  # demonym → its state's mentions
 
     def __post_init__(self) -> None:
         self.text = doc_text(self.doc)
@@ -647,21 +648,34 @@ def _find_demonym(ctx: _Context, token) -> int | None:
     words = [token.text]
     if token.i > 0 and ctx.doc[token.i - 1].dep_ == "amod" and ctx.doc[token.i - 1].head == token.head:
         words.insert(0, f"{ctx.doc[token.i - 1].text} {token.text}")  # "North Korean"
-    gazetteer = _gazetteer()
     for word in words:
-        entry = gazetteer.by_demonym(word)
-        if entry is None:
-            continue
-        same = [i for i, m in enumerate(ctx.mentions) if m.key == entry.id and m.kind.is_place]
+        same = _state_mentions(ctx, word, named=True)
         if same:
             return min(same, key=lambda i: abs(ctx.mentions[i].span.start - token.idx))
     # a state the gazetteer gives no demonym: "Haitian" of Haiti, "Rwandan" of Rwanda
-    if gazetteer.lookup(token.text) is None and token.text[:1].isupper():
-        same = [i for i, m in enumerate(ctx.mentions) if m.kind is EntityKind.COUNTRY
-                and _is_demonym_of(token.text, m.span.text)]
+    if token.text[:1].isupper():
+        same = _state_mentions(ctx, token.text, named=False)
         if same:
             return min(same, key=lambda i: abs(ctx.mentions[i].span.start - token.idx))
     return None
+
+
+def _state_mentions(ctx: _Context, word: str, *, named: bool) -> list[int]:
+    """The mentions of the state ``word`` is the demonym of: by the gazetteer's demonyms
+    (``named``), else by the spelling of a country's name. Found once per word and doc, not
+    once per occurrence: a scan of every mention for each made a long article quadratic."""
+    key = f"{named}:{word}"
+    if key not in ctx.states:
+        gazetteer = _gazetteer()
+        if named:
+            entry = gazetteer.by_demonym(word)
+            found = [] if entry is None else [i for i, m in enumerate(ctx.mentions) if m.key == entry.id and m.kind.is_place]
+        elif gazetteer.lookup(word) is None:
+            found = [i for i, m in enumerate(ctx.mentions) if m.kind is EntityKind.COUNTRY and _is_demonym_of(word, m.span.text)]
+        else:
+            found = []
+        ctx.states[key] = found
+    return ctx.states[key]
 
 
 _DEMONYM_ENDINGS = ("ian", "an", "n", "ese", "ish", "i")

@@ -21,6 +21,7 @@ in the lexical form of an XSD datatype (``TimeExpr.kind``):
 from __future__ import annotations
 
 import calendar
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -147,11 +148,14 @@ def find_times(doc, *, published: date | None) -> list[TimeExpr]:
             candidates.append(found)
     # Longest match wins; ties go to the earlier pattern (the more specific one).
     chosen: list[_Found] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # of the chosen, in text order: they do not overlap, so their ends
+    ends: list[int] = []  # are in order too, and only the two beside a candidate can overlap it
     for found in sorted(candidates, key=lambda f: (-(f.end - f.start), f.start)):
-        if all(found.end <= s or found.start >= e for s, e in taken):
+        at = bisect.bisect_right(starts, found.start)
+        if (at == 0 or ends[at - 1] <= found.start) and (at == len(starts) or found.end <= starts[at]):
             chosen.append(found)
-            taken.append((found.start, found.end))
+            starts.insert(at, found.start)
+            ends.insert(at, found.end)
     return [
         TimeExpr(Span.of(text, f.start, f.end), f.kind, f.value, f.lo, f.hi)
         for f in sorted(chosen, key=lambda f: f.start)
