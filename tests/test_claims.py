@@ -458,3 +458,18 @@ def test_a_source_after_a_dateline_is_the_source_not_the_dateline(nlp):
     assert only(claims).source_span.text == "South Korea's spy agency"
     text = "KYIV, Ukraine (AP) — Ukrainian officials said Russian forces shelled the city overnight.\n"
     assert only(claims_of(nlp, text)[0]).source_span.text == "Ukrainian officials"
+
+
+def test_a_colon_claim_in_an_article_of_one_line_stops_at_its_third_sentence(nlp):
+    """"…agreed: …" runs to its paragraph's end, and an article of one line is one paragraph:
+    the claim had swallowed the rest of the article, and every claim after it was dropped as
+    nested in it (8 claims of 300 news sentences, 155 now; 172 with the paragraphs kept)."""
+    text = ("Evacuation corridor for Mariupol agreed: Ukrainian Deputy Prime Minister Iryna Vereshchuk said Wednesday "
+            "that a corridor would open. "
+            "Residents left the city on foot. Buses waited at the edge of the city. The mayor said buses were ready. "
+            "Police said the roads were safe. Ukraine's army said Russian forces shelled Kharkiv overnight.")
+    claims, _ = claims_of(nlp, text)
+    colon = next(c for c in claims if c.cue.text == "agreed")
+    assert "Kharkiv" not in colon.content.text and "roads" not in colon.content.text
+    said = [c.content.text for c in claims if c.cue.text == "said"]
+    assert any("roads were safe" in t for t in said) and any("shelled Kharkiv" in t for t in said)

@@ -657,10 +657,13 @@ class _Attributor:
             if at < len(self.quotes) and not self.text[after : self.quote_starts[at]].strip():
                 return self._trimmed(*self.quotes[at])
             if self.words[nxt] == ":":
-                # "The Journal reports: …" runs to the end of the paragraph, or is the next one
+                # "The Journal reports: …" runs to the end of the paragraph, or is the next one,
+                # but not past its third sentence: a text of one line is one paragraph (a
+                # claim that swallowed the rest of such an article hid every claim after it)
                 end = self._para_end(after)
                 if not self.text[after:end].strip():
                     end = self._para_end(end + 1)
+                end = min(end, self._sentences_end(after, _COLON_SENTENCES))
                 return self._trimmed(after, end) if end > after else None
         if nxt is not None and _QUOTE_MARK.fullmatch(self.words[nxt]):
             at = bisect.bisect_left(self.quote_starts, self.starts[nxt])
@@ -907,6 +910,18 @@ class _Attributor:
                 best = t
         return best
 
+    def _sentences_end(self, char: int, n: int) -> int:
+        """Where the ``n``-th sentence from the one at character ``char`` ends."""
+        i = bisect.bisect_right(self.starts, char) - 1
+        if i < 0 or i >= len(self.doc):
+            return len(self.text)
+        sent = self.doc[i].sent
+        for _ in range(n - 1):
+            if sent.end >= len(self.doc):
+                break
+            sent = self.doc[sent.end].sent
+        return sent.end_char
+
     def _para_end(self, char: int) -> int:
         i = bisect.bisect_left(self.newlines, char)
         return self.newlines[i] if i < len(self.newlines) else len(self.text)
@@ -1091,6 +1106,8 @@ def _np_span(head: Token, drop: set[str] | frozenset[str] = frozenset()) -> Char
 
 
 _SPACES = re.compile(r"\s*")
+#: The most sentences a "reports: …" content runs to (its paragraph's, when shorter).
+_COLON_SENTENCES = 3
 
 
 def _quote_regions(text: str) -> list[CharSpan]:
