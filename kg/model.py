@@ -54,6 +54,8 @@ class SpanIndex:
     >>> index = SpanIndex([(0, 3), (9, 11), (4, 6)])
     >>> index.near(5, 9)
     [1, 2]
+    >>> index.starting(4, 9)
+    [1, 2]
     """
 
     __slots__ = ("_longest", "_order", "_starts")
@@ -64,12 +66,16 @@ class SpanIndex:
         self._starts = [pairs[i][0] for i in self._order]
         self._longest = max((end - start for start, end in pairs), default=0)
 
+    def starting(self, first: int, last: int) -> list[int]:
+        """The indices, in input order, of the stretches starting from ``first`` to ``last``
+        (both included)."""
+        return sorted(self._order[bisect.bisect_left(self._starts, first) : bisect.bisect_right(self._starts, last)])
+
     def near(self, first: int, last: int) -> list[int]:
         """The indices, in input order, of every stretch that may share a character with
         ``first`` to ``last`` (both included): those starting from ``first`` less the longest
         one's length up to ``last``. The caller checks them exactly."""
-        found = self._order[bisect.bisect_left(self._starts, first - self._longest) : bisect.bisect_right(self._starts, last)]
-        return sorted(found)
+        return self.starting(first - self._longest, last)
 
 
 @dataclass(frozen=True, slots=True)

@@ -497,7 +497,8 @@ def test_an_export_into_a_folder_that_cannot_be_made_says_so(store, tmp_path):
         export(store, format="nquads", output=tmp_path / "file" / "out.nq")
 
 
-def test_the_report_says_what_was_written():
+def test_export_doctests():
+    """Among them, what the CLI says an export wrote (ExportReport.__str__)."""
     import kg.export
 
     assert doctest.testmod(kg.export).failed == 0

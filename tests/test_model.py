@@ -27,3 +27,4 @@ def test_near_holds_every_stretch_sharing_a_character_in_input_order():
         assert near == sorted(near) and len(set(near)) == len(near)
         sharing = [i for i, (s, e) in enumerate(spans) if s <= last and first < e or s == first]
         assert set(sharing) <= set(near), (spans, first, last)
+        assert index.starting(first, last) == [i for i, (s, _) in enumerate(spans) if first <= s <= last]

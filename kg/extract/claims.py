@@ -133,12 +133,11 @@ class _Attributor:
         self.doc = doc
         self.text = doc_text(doc)
         self.mentions = mentions
-        self.mention_order = sorted(range(len(mentions)), key=lambda i: mentions[i].span.start)
-        self.mention_starts = [mentions[i].span.start for i in self.mention_order]
+        self.mentions_at = SpanIndex((m.span.start, m.span.end) for m in mentions)
         self.lex = lex
-        self.quotes = _quote_regions(self.text)  # in text order, none overlapping: their ends in order too
-        self.quote_starts, self.quote_ends = [qs for qs, _ in self.quotes], [qe for _, qe in self.quotes]
         self.newlines = [m.start() for m in re.finditer("\n", self.text)]
+        self.quotes = _quote_regions(self.text, self.newlines)  # in text order, none overlapping: their ends in order too
+        self.quote_starts, self.quote_ends = [qs for qs, _ in self.quotes], [qe for _, qe in self.quotes]
         self.used: set[int] = set()  # cue tokens already consumed by a frame
         self.pos, self.lowers, self.lemmas = token_pos(doc), token_lowers(doc), token_lemmas(doc)
         self.words, self.starts = token_texts(doc), token_starts(doc)
@@ -815,9 +814,7 @@ class _Attributor:
         hs, he = (head.idx, _tok_end(head)) if head is not None else (s, e)
         best = None
         # only mentions starting inside the source can cover its head: bisect, not a scan
-        first = bisect.bisect_left(self.mention_starts, s - 1)
-        last = bisect.bisect_right(self.mention_starts, hs)
-        for i in self.mention_order[first:last]:
+        for i in self.mentions_at.starting(s - 1, hs):
             ms, me = self.mentions[i].span.start, self.mentions[i].span.end
             if ms <= hs and he <= me and ms >= s - 1 and me <= e + 1:
                 if best is None or me - ms > self.mentions[best].span.end - self.mentions[best].span.start:
@@ -1110,15 +1107,14 @@ _SPACES = re.compile(r"\s*")
 _COLON_SENTENCES = 3
 
 
-def _quote_regions(text: str) -> list[CharSpan]:
+def _quote_regions(text: str, newlines: list[int]) -> list[CharSpan]:
     """Spans of quotations, marks included. “…” pair up; straight marks (" and '') toggle.
     A quotation left open at the end of a paragraph goes on when the next paragraph opens with
     a quote mark (the newspaper convention) and ends there otherwise. A stray ” opening a
     paragraph opens a quotation."""
     regions: list[CharSpan] = []
     start: int | None = None
-    since = 0  # where the open quotation was (re)opened
-    newlines = [m.start() for m in re.finditer("\n", text)]
+    since = 0  # where the open quotation was (re)opened (``newlines``: where the text's are)
     first_words: dict[int, int] = {}  # a line's start → where its first word is
     for m in _QUOTE_MARK.finditer(text):
         mark, i = m.group(), m.start()

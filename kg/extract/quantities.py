@@ -119,7 +119,7 @@ def find_quantities(doc, mentions: list[Mention]) -> list[Quantity]:
     lex = _lexicon()
     times = [(t.span.start, t.span.end) for t in find_times(doc, published=None)]
     # where the times and mentions are, to look at those near a figure only
-    times_at, mentions_at = SpanIndex(times), SpanIndex((m.span.start, m.span.end) for m in mentions)
+    near = _Near(mentions, SpanIndex((m.span.start, m.span.end) for m in mentions), times, SpanIndex(times))
     found: list[Quantity] = []
     lower = token_lowers(doc)  # a Token per doc[i] access is costly: read every word once
     i = 0
@@ -129,7 +129,7 @@ def find_quantities(doc, mentions: list[Mention]) -> list[Quantity]:
             i += 1
             continue
         i = figure.end
-        quantity = _quantity(doc, figure, _Near(mentions, mentions_at, times, times_at), lex)
+        quantity = _quantity(doc, figure, near, lex)
         if quantity is not None:
             found.append(quantity)
     return found

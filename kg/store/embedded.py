@@ -85,7 +85,7 @@ class EmbeddedStore(Store):
                 return
             except OSError as exc:
                 why = next((why for why in _UNWRITABLE if why in str(exc)), None)
-                if not writable and why is not None and (path / "LOCK").is_file():
+                if not writable and why is not None and stored:
                     self._open_read_only(path, why, deadline)
                     return
                 if "lock" not in str(exc).lower():
