@@ -15,8 +15,9 @@ from kg.model import Document, Extraction
 
 @lru_cache(maxsize=2)
 def load_nlp(*, baseline: bool = False):  # -> spacy.Language
-    """Load the spaCy pipeline once per process (with the project's entity ruler unless
-    ``baseline``)."""
+    """Load the spaCy pipeline once per process: unless ``baseline`` (the model as shipped),
+    with its attribute ruler indexed (the same annotations, some 5x faster) and the project's
+    entity ruler."""
     import spacy
 
     try:
@@ -24,8 +25,10 @@ def load_nlp(*, baseline: bool = False):  # -> spacy.Language
     except OSError as exc:  # the model package is missing from the environment
         raise ExtractionError(f"spaCy model {MODEL_NAME!r} is not installed: {exc}") from exc
     if not baseline:
+        from kg.extract.attribute_ruler import index_attribute_ruler
         from kg.extract.mentions import add_entity_ruler
 
+        index_attribute_ruler(nlp)
         add_entity_ruler(nlp)
     return nlp
 
