@@ -79,6 +79,10 @@ def bench_build(copies: int, rounds: int = 5) -> None:
     on a shared machine the speed drifts by ±10 % within minutes, and runs close together see
     the same drift, so each ratio reported is the median over the rounds, with its range.
 
+    Beside it, the build against the spaCy pipeline it runs itself (the model's components,
+    its attribute ruler indexed, and the gazetteer ruler): what the rules, resolution, mapping
+    and storage cost on top of spaCy, apart from what the pipeline itself gains.
+
     Also the ceiling of --jobs 2 on this machine: --jobs 1's time over the --jobs 2 build's CPU
     time spread evenly over every core, the ratio a perfect packing of that work would reach;
     and how much of the cores the --jobs 2 build kept busy. Beside them, raw spaCy's own
@@ -92,11 +96,12 @@ def bench_build(copies: int, rounds: int = 5) -> None:
     texts = corpus(copies)
     n_words = words(texts)
     cores = os.cpu_count() or 1
-    # the model's own components, without the project's gazetteer ruler: its cost counts as ours
+    # the model as shipped, without the project's gazetteer ruler: its cost counts as ours
     nlp = load_nlp(baseline=True)
-    load_extractor()  # model and gazetteers loaded before the clock starts, as the raw pipeline is
-    list(nlp.pipe(texts[:5]))  # warm up
-    seconds: dict[str, list[float]] = {"raw": [], "raw2": [], "one": [], "two": []}
+    pipeline = load_extractor().nlp  # model and gazetteers loaded before the clock starts
+    for warm in (nlp, pipeline):
+        list(warm.pipe(texts[:5]))
+    seconds: dict[str, list[float]] = {"raw": [], "raw2": [], "pipeline": [], "one": [], "two": []}
     cpu: dict[str, list[float]] = {"one": [], "two": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_corpus(texts, Path(tmp) / "in")
@@ -110,6 +115,10 @@ def bench_build(copies: int, rounds: int = 5) -> None:
             for _ in nlp.pipe(texts, batch_size=8, n_process=2):
                 pass
             seconds["raw2"].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            for _ in pipeline.pipe(texts, batch_size=16):
+                pass
+            seconds["pipeline"].append(time.perf_counter() - t0)
             for name, jobs in (("one", 1), ("two", 2)):
                 c0, t0 = _cpu_seconds(), time.perf_counter()
                 build([folder], store=Path(tmp) / f"{name}-{n}", jobs=jobs)
@@ -123,18 +132,22 @@ def bench_build(copies: int, rounds: int = 5) -> None:
 
     wps = {name: n_words / statistics.median(found) for name, found in seconds.items()}
     vs_spacy, vs_spacy_range = ratio("one", "raw")
+    vs_pipeline, vs_pipeline_range = ratio("one", "pipeline")
+    pipeline_vs_raw, _ = ratio("pipeline", "raw")
     jobs2, jobs2_range = ratio("two", "one")
     raw2, raw2_range = ratio("raw2", "raw")
     ceiling = statistics.median(one / (work / cores) for one, work in zip(seconds["one"], cpu["two"]))
     busy = statistics.median(work / (two * cores) for two, work in zip(seconds["two"], cpu["two"]))
     report("build", words=float(n_words), raw_spacy_wps=wps["raw"], kg_wps=wps["one"], ratio_vs_spacy=vs_spacy,
-           ratio_range=vs_spacy_range, jobs2_wps=wps["two"], jobs2_vs_jobs1=jobs2, jobs2_range=jobs2_range,
+           ratio_range=vs_spacy_range, pipeline_vs_raw=pipeline_vs_raw, ratio_vs_own_pipeline=vs_pipeline,
+           own_pipeline_range=vs_pipeline_range, jobs2_wps=wps["two"], jobs2_vs_jobs1=jobs2, jobs2_range=jobs2_range,
            jobs1_cpu_s=statistics.median(cpu["one"]), jobs2_cpu_s=statistics.median(cpu["two"]),
            jobs2_ceiling=ceiling, jobs2_cores_busy=busy, raw_spacy_2proc_vs_1=raw2, raw_spacy_2proc_range=raw2_range)  # fmt: skip
 
 
 def bench_stages(copies: int) -> None:
-    """Where a build's time goes: raw spaCy against spaCy with the project's ruler, each rule
+    """Where a build's time goes: raw spaCy against the build's own pipeline (the model's
+    attribute ruler indexed, the gazetteer ruler), the attribute ruler of each, each rule
     stage, resolution and mapping, timed apart on the same parsed documents; then one --jobs 1
     build with its extraction thread's CPU, the CPU of its other threads (the writer, the bulk
     loader's, RocksDB's) and of the summary helper, and how long that thread waited for a core
@@ -158,6 +171,8 @@ def bench_stages(copies: int) -> None:
     t0 = time.perf_counter()
     docs = list(extractor.nlp.pipe(texts, batch_size=16))
     ours = time.perf_counter() - t0
+    rulers = {f"{name}_attribute_ruler_s": _component_seconds(nlp, "attribute_ruler", texts)
+              for name, nlp in (("stock", raw_nlp), ("indexed", extractor.nlp))}  # fmt: skip
     spent = dict.fromkeys(("mentions", "times", "quantities", "claims", "relations", "events", "resolve", "mapping"), 0.0)
 
     def timed(stage: str, call: Callable[..., T], *args: object, **kwargs: object) -> T:
@@ -192,9 +207,21 @@ def bench_stages(copies: int) -> None:
         seconds = time.perf_counter() - t0
         thread, own, kids = (_cpu(w) - b for w, b in zip(who, before))
         waited = _run_queue_wait() - waited if waited >= 0 else -1.0
-    report("stages", articles=float(len(texts)), raw_spacy_s=raw, spacy_with_ruler_s=ours, rules_s=rules,
+    report("stages", articles=float(len(texts)), raw_spacy_s=raw, own_pipeline_s=ours, **rulers, rules_s=rules,
            **{f"{k}_s": v for k, v in spent.items()}, build_s=seconds, extraction_thread_cpu_s=thread,
            other_threads_cpu_s=own - thread, helper_cpu_s=kids, waited_for_a_core_s=waited)  # fmt: skip
+
+
+def _component_seconds(nlp, name: str, texts: list[str]) -> float:
+    """The time ``nlp``'s component ``name`` takes over ``texts``, each doc annotated by the
+    components before it first."""
+    before = nlp.pipe_names[: nlp.pipe_names.index(name)]
+    docs = list(nlp.pipe(texts, batch_size=16, disable=[n for n in nlp.pipe_names if n not in before]))
+    component = nlp.get_pipe(name)
+    t0 = time.perf_counter()
+    for doc in docs:
+        component(doc)
+    return time.perf_counter() - t0
 
 
 #: What runs beside spaCy in ``cores``: a pure-Python busy loop, and bulk loads into a store.
