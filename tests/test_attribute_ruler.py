@@ -94,15 +94,18 @@ def test_a_later_rule_overrides_an_earlier_one_and_duplicates_match_once():
         {"patterns": [[{"LOWER": "it"}]], "attrs": {"POS": "NOUN"}},
         {"patterns": [[{"TAG": "PRP"}], [{"LOWER": "it"}]], "attrs": {"POS": "PRON"}},
         {"patterns": [[{"LOWER": "gon"}, {"LOWER": "na"}]], "attrs": {"LEMMA": "to"}, "index": 1},
+        # one pattern indexed, one left to the Matcher: both find "rain", one match
+        {"patterns": [[{"LOWER": "rain"}], [{"ORTH": "rain"}]], "attrs": {"POS": "VERB"}},
     ]
     stock, indexed = AttributeRuler(vocab), IndexedAttributeRuler(vocab)
     stock.add_patterns(rules)
     indexed.add_patterns(rules)
     doc = Doc(vocab, words=["it", "is", "gon", "na", "rain"], tags=["PRP", "VBZ", "VBG", "TO", "VB"])
     assert indexed.match(doc.copy()) == stock.match(doc.copy())
-    assert [m[0] for m in indexed.match(doc)] == [0, 1, 2]  # "it" matches rule 1 twice: once
+    assert len(indexed._others) == 1  # the ORTH pattern went to the Matcher
+    assert [m[0] for m in indexed.match(doc)] == [0, 1, 2, 3]  # "it" matches rule 1 twice, "rain" rule 3: once each
     indexed(doc)
-    assert [t.pos_ for t in doc][:1] == ["PRON"] and doc[3].lemma_ == "to"
+    assert doc[0].pos_ == "PRON" and doc[3].lemma_ == "to" and doc[4].pos_ == "VERB"
 
 
 def test_an_index_outside_the_match_fails_as_in_the_stock_ruler():
@@ -119,8 +122,9 @@ def test_the_extractor_pipeline_holds_the_indexed_ruler_and_the_baseline_the_sto
     baseline = load_nlp(baseline=True)
     assert type(baseline.get_pipe("attribute_ruler")) is AttributeRuler
     assert nlp.get_pipe("attribute_ruler").patterns == baseline.get_pipe("attribute_ruler").patterns
+    indexed = nlp.get_pipe("attribute_ruler")
     index_attribute_ruler(nlp)  # a second call changes nothing
-    assert nlp.pipe_names.count("attribute_ruler") == 1
+    assert nlp.get_pipe("attribute_ruler") is indexed and nlp.pipe_names.count("attribute_ruler") == 1
 
 
 TRICKY = (
